@@ -1,0 +1,188 @@
+//! The command line, as clap derive types and nothing else. `config.rs` turns these into a
+//! validated configuration; nothing past it depends on clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Finds the documented faults of the SOFAStack CAS platform in collected log bundles, with
+/// evidence and the runbook's next steps.
+#[derive(Debug, Parser)]
+#[command(name = "cas-triage", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan log bundles (directories, files, .tar, .tar.gz, .zip, .gz, - for stdin) for faults.
+    Scan(ScanArgs),
+    /// Inspect and test rule packs.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// Load the rule pack from DIR (every *.toml in it) instead of the built-in pack.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Add the rules in DIR to the pack (repeatable).
+    #[arg(long = "rules-add", value_name = "DIR")]
+    pub rules_add: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Bundles to scan: directories, log files, archives, or - for standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format [default: text on a terminal, json otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// Exit with status 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// Evidence items kept per finding.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub samples: usize,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Zone the logs' timestamps are in, e.g. +08:00, -05:00, UTC.
+    #[arg(long, value_name = "OFFSET", default_value = "+08:00")]
+    pub tz: String,
+
+    /// Component (app) of the input, when it is a single file or standard input.
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+
+    /// Host of the input, when it is a single file or standard input.
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+
+    /// Language of the remediation steps.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+
+    /// Most bytes one decompressed stream or archive member may yield (e.g. 512MiB, 2GiB).
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    pub max_decompressed: u64,
+
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Size of the chunks large files are cut into for parallel scanning.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, hide = true)]
+    pub chunk_size: Option<u64>,
+
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules of the pack.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormatArg::Text)]
+        format: ListFormatArg,
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// Run every rule's examples; exit 1 if any fails.
+    Test {
+        /// A rule-pack directory [default: the built-in pack].
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parses `123`, `64KiB`, `512MiB`, `2GiB`, `1G`, `10MB` into bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let value: u64 = digits.parse().map_err(|_| format!("{text:?} is not a size (try 512MiB or 2GiB)"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "kb" => 1_000,
+        "m" | "mib" => 1 << 20,
+        "mb" => 1_000_000,
+        "g" | "gib" => 1 << 30,
+        "gb" => 1_000_000_000,
+        "t" | "tib" => 1 << 40,
+        "tb" => 1_000_000_000_000,
+        other => return Err(format!("unknown size unit {other:?} (use KiB, MiB, GiB, KB, MB, GB)")),
+    };
+    value.checked_mul(factor).ok_or_else(|| format!("{text:?} is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("10MB"), Ok(10_000_000));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        assert!(parse_size("99999999999999999999T").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,163 @@
+//! From command-line arguments to a validated configuration: resolves defaults that depend on
+//! the terminal, parses the zone, loads and compiles the rule pack. Errors here are usage errors
+//! (exit status 2).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::FixedOffset;
+
+use crate::cli::{ColorArg, FormatArg, LangArg, PackArgs, ScanArgs, SeverityArg};
+use crate::input::InputOptions;
+use crate::report::Format;
+use crate::rules::{CompiledRules, Lang, RuleError, RulePack, Severity};
+use crate::scan::{DEFAULT_CHUNK_SIZE, ScanOptions};
+
+/// Why the command line cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--tz {0:?}: expected an offset like +08:00, -05:30 or UTC")]
+    BadZone(String),
+    #[error("--threads must be at least 1")]
+    NoThreads,
+    #[error("--component and --host apply to a single file or standard input, not to {0}")]
+    OverrideNeedsOneFile(String),
+    #[error("--chunk-size must be at least 1 byte")]
+    NoChunk,
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+}
+
+/// Everything `scan` needs, validated.
+#[derive(Debug)]
+pub struct ScanConfig {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub fail_on: Option<Severity>,
+    pub threads: Option<usize>,
+    pub timezone: FixedOffset,
+    pub lang: Lang,
+    pub color: bool,
+    pub progress: bool,
+    pub options: ScanOptions,
+    pub rules: CompiledRules,
+}
+
+impl ScanConfig {
+    pub fn from_args(args: ScanArgs) -> Result<ScanConfig, ConfigError> {
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let timezone = parse_timezone(&args.tz).ok_or_else(|| ConfigError::BadZone(args.tz.clone()))?;
+        if args.threads == Some(0) {
+            return Err(ConfigError::NoThreads);
+        }
+        if args.component.is_some() || args.host.is_some() {
+            let single = args.paths.len() == 1 && !args.paths[0].is_dir();
+            if !single {
+                let what = if args.paths.len() > 1 { "several paths".to_string() } else { format!("the directory {}", args.paths[0].display()) };
+                return Err(ConfigError::OverrideNeedsOneFile(what));
+            }
+        }
+        let chunk_size = match args.chunk_size {
+            Some(0) => return Err(ConfigError::NoChunk),
+            Some(size) => usize::try_from(size).unwrap_or(usize::MAX),
+            None => DEFAULT_CHUNK_SIZE,
+        };
+        let format = match args.format {
+            Some(FormatArg::Text) => Format::Text,
+            Some(FormatArg::Json) => Format::Json,
+            Some(FormatArg::Jsonl) => Format::Jsonl,
+            None if stdout_is_terminal => Format::Text,
+            None => Format::Json,
+        };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = !no_color
+            && match args.color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => stdout_is_terminal,
+            };
+        let rules = CompiledRules::compile(load_pack(&args.pack)?)?;
+        Ok(ScanConfig {
+            paths: args.paths,
+            format,
+            fail_on: args.fail_on.map(severity),
+            threads: args.threads,
+            timezone,
+            lang: lang(args.lang),
+            color,
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+            options: ScanOptions {
+                samples: args.samples,
+                chunk_size,
+                input: InputOptions { max_decompressed: args.max_decompressed, component: args.component, host: args.host, ..InputOptions::default() },
+            },
+            rules,
+        })
+    }
+}
+
+/// The built-in pack, or the one `--rules` names, plus every `--rules-add` directory.
+pub fn load_pack(args: &PackArgs) -> Result<RulePack, RuleError> {
+    let mut pack = match &args.rules {
+        Some(dir) => RulePack::from_dir(dir)?,
+        None => RulePack::embedded()?,
+    };
+    for dir in &args.rules_add {
+        pack.extend(RulePack::from_dir(dir)?)?;
+    }
+    Ok(pack)
+}
+
+fn severity(arg: SeverityArg) -> Severity {
+    match arg {
+        SeverityArg::Critical => Severity::Critical,
+        SeverityArg::High => Severity::High,
+        SeverityArg::Medium => Severity::Medium,
+        SeverityArg::Low => Severity::Low,
+        SeverityArg::Info => Severity::Info,
+    }
+}
+
+fn lang(arg: LangArg) -> Lang {
+    match arg {
+        LangArg::En => Lang::En,
+        LangArg::Zh => Lang::Zh,
+    }
+}
+
+/// `+08:00`, `-0530`, `+8`, `UTC`, `Z`.
+pub fn parse_timezone(text: &str) -> Option<FixedOffset> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("utc") || text.eq_ignore_ascii_case("z") {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "0"),
+    };
+    let hours: i32 = hours.parse().ok().filter(|h: &i32| (0..=14).contains(h) && hours.len() <= 2)?;
+    let minutes: i32 = minutes.parse().ok().filter(|m: &i32| (0..60).contains(m))?;
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones() {
+        assert_eq!(parse_timezone("+08:00").map(|z| z.local_minus_utc()), Some(8 * 3600));
+        assert_eq!(parse_timezone("-0530").map(|z| z.local_minus_utc()), Some(-(5 * 3600 + 1800)));
+        assert_eq!(parse_timezone("+8").map(|z| z.local_minus_utc()), Some(8 * 3600));
+        assert_eq!(parse_timezone("UTC").map(|z| z.local_minus_utc()), Some(0));
+        for bad in ["", "08:00", "+25:00", "+08:75", "Asia/Shanghai", "+123"] {
+            assert_eq!(parse_timezone(bad), None, "{bad}");
+        }
+    }
+}

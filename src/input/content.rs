@@ -1,0 +1,140 @@
+//! What a file is, from its name and from its first bytes: a log, an `application.properties`,
+//! an archive or a compressed stream, or binary data that must not be scanned.
+
+/// What the scan does with a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// Matched event by event against the line rules.
+    Log,
+    /// Checked as a whole by the `application.properties` checks.
+    Properties,
+}
+
+/// What a name says a file holds. `None`: not a file a bundle scan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Text(FileKind),
+    Gzip(FileKind),
+    Tar { gzip: bool },
+    Zip,
+}
+
+/// The kind of a file in a bundle, by its name: `*.log*` (rotations included) and
+/// `application*.properties*` are read; `.gz` of those are decompressed; archives are opened.
+pub fn kind_from_name(name: &str) -> Option<NameKind> {
+    let lower = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+        return Some(NameKind::Tar { gzip: true });
+    }
+    if lower.ends_with(".tar") {
+        return Some(NameKind::Tar { gzip: false });
+    }
+    if lower.ends_with(".zip") {
+        return Some(NameKind::Zip);
+    }
+    if let Some(inner) = lower.strip_suffix(".gz") {
+        return text_kind(inner).map(NameKind::Gzip);
+    }
+    text_kind(&lower).map(NameKind::Text)
+}
+
+fn text_kind(lower: &str) -> Option<FileKind> {
+    if lower.starts_with("application") && (lower.ends_with(".properties") || lower.contains(".properties.")) {
+        Some(FileKind::Properties)
+    } else if lower.ends_with(".log") || lower.contains(".log.") {
+        Some(FileKind::Log)
+    } else {
+        None
+    }
+}
+
+/// What the first bytes say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Magic {
+    Gzip,
+    Zip,
+    Tar,
+    Text,
+    /// Binary data, with a short description for the skip reason.
+    Binary(&'static str),
+}
+
+const SNIFF_LEN: usize = 8192;
+
+pub(crate) fn sniff(bytes: &[u8]) -> Magic {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Magic::Gzip;
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Magic::Zip;
+    }
+    if bytes.len() >= 262 && &bytes[257..262] == b"ustar" {
+        return Magic::Tar;
+    }
+    for (magic, what) in BINARY_MAGIC {
+        if bytes.starts_with(magic) {
+            return Magic::Binary(what);
+        }
+    }
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    let control = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b))).count();
+    let has_nul = head.contains(&0);
+    // Text logs have next to no control bytes; a NUL run at the end of a preallocated log does
+    // not reach into the first 8 KiB unless the file is mostly NULs.
+    if !head.is_empty() && ((has_nul && control * 10 >= head.len()) || control * 10 >= head.len() * 3) {
+        return Magic::Binary("binary content (NUL and control bytes in the first 8 KiB)");
+    }
+    Magic::Text
+}
+
+const BINARY_MAGIC: &[(&[u8], &str)] = &[
+    (b"\x7fELF", "binary content (an ELF executable)"),
+    (b"\x89PNG", "binary content (a PNG image)"),
+    (b"\xff\xd8\xff", "binary content (a JPEG image)"),
+    (b"%PDF", "binary content (a PDF document)"),
+    (b"BZh", "compressed with bzip2, which is not supported"),
+    (b"\xfd7zXZ\x00", "compressed with xz, which is not supported"),
+    (b"\x28\xb5\x2f\xfd", "compressed with zstd, which is not supported"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive, which is not supported"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        let cases: &[(&str, Option<NameKind>)] = &[
+            ("common-error.log", Some(NameKind::Text(FileKind::Log))),
+            ("common-error.log.2022-09-28", Some(NameKind::Text(FileKind::Log))),
+            ("staragent_core.log.1", Some(NameKind::Text(FileKind::Log))),
+            ("common-error.log.2022-09-28.gz", Some(NameKind::Gzip(FileKind::Log))),
+            ("conf/application.properties", Some(NameKind::Text(FileKind::Properties))),
+            ("application-prod.properties", Some(NameKind::Text(FileKind::Properties))),
+            ("bundle.tar.gz", Some(NameKind::Tar { gzip: true })),
+            ("bundle.TGZ", Some(NameKind::Tar { gzip: true })),
+            ("bundle.tar", Some(NameKind::Tar { gzip: false })),
+            ("bundle.zip", Some(NameKind::Zip)),
+            ("README.md", None),
+            ("templates.csv", None),
+            ("catalog.logic", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(kind_from_name(name), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"2022-09-29 10:15:32,118 ERROR x\n"), Magic::Text);
+        assert_eq!(sniff(b""), Magic::Text);
+        assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), Magic::Gzip);
+        assert_eq!(sniff(b"PK\x03\x04rest"), Magic::Zip);
+        assert!(matches!(sniff(b"\x7fELF\x02\x01"), Magic::Binary(_)));
+        assert!(matches!(sniff(&[0u8; 4096]), Magic::Binary(_)));
+        let mut preallocated = b"2022-09-29 10:15:32,118 ERROR x\n".repeat(300);
+        preallocated.extend(std::iter::repeat_n(0u8, 100_000));
+        assert_eq!(sniff(&preallocated), Magic::Text, "NULs past the first 8 KiB");
+        assert_eq!(sniff("中文日志 GBK or UTF-8 bytes".as_bytes()), Magic::Text);
+    }
+}

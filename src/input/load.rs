@@ -1,0 +1,328 @@
+//! Reading units: maps or reads plain files, decompresses gzip, walks tar and zip archives
+//! (nested ones too, to a depth limit) member by member in memory, and hands each readable file
+//! to a sink as a [`Source`]. Nothing is extracted to disk. Whatever cannot be read whole becomes
+//! a [`Skipped`] entry; what could be read of it is still delivered.
+
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek};
+
+use flate2::read::MultiGzDecoder;
+
+use super::content::{FileKind, Magic, kind_from_name, sniff};
+use super::discover::{Location, Unit, UnitKind};
+use super::identity::{Identity, infer};
+use super::{Bytes, Skipped, Source, open_file};
+
+/// Limits and overrides for reading.
+#[derive(Debug, Clone)]
+pub struct InputOptions {
+    /// Most bytes one decompressed stream, archive member or standard input may yield.
+    pub max_decompressed: u64,
+    /// How many archives or compressed streams may nest inside one another.
+    pub max_depth: u32,
+    pub component: Option<String>,
+    pub host: Option<String>,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions { max_decompressed: 2 << 30, max_depth: 4, component: None, host: None }
+    }
+}
+
+/// What reading a unit yields, one item at a time.
+#[derive(Debug)]
+pub enum Loaded {
+    Source(Source),
+    Skipped(Skipped),
+}
+
+/// Reads `unit`, calling `sink` for each source and each skip, in the order they are found.
+pub fn load_unit(unit: &Unit, options: &InputOptions, sink: &mut dyn FnMut(Loaded)) {
+    let mut loader = Loader { options, sink, member: 0 };
+    loader.load(unit);
+}
+
+struct Loader<'a> {
+    options: &'a InputOptions,
+    sink: &'a mut dyn FnMut(Loaded),
+    member: u32,
+}
+
+enum ReadOutcome {
+    Complete,
+    OverLimit,
+    Failed(std::io::Error),
+}
+
+impl Loader<'_> {
+    fn load(&mut self, unit: &Unit) {
+        let path = &unit.display;
+        let disk = match &unit.location {
+            Location::Stdin => {
+                let (data, outcome) = read_limited(&mut std::io::stdin().lock(), self.options.max_decompressed);
+                self.note_outcome(path, &outcome, data.len(), "standard input");
+                self.deliver(path, None, FileKind::Log, Bytes::Owned(data), 0);
+                return;
+            }
+            Location::Disk(disk) => disk,
+        };
+        match unit.kind {
+            UnitKind::Plain(kind) | UnitKind::Gzip(kind) => match open_file(disk) {
+                Ok(bytes) => self.deliver(path, None, kind, bytes, 0),
+                Err(err) => self.skip(path.clone(), format!("cannot read: {err}")),
+            },
+            UnitKind::Tar { gzip } => match File::open(disk) {
+                Ok(file) if gzip => self.read_tar(MultiGzDecoder::new(BufReader::new(file)), path, 1),
+                Ok(file) => self.read_tar(BufReader::new(file), path, 1),
+                Err(err) => self.skip(path.clone(), format!("cannot read: {err}")),
+            },
+            UnitKind::Zip => match File::open(disk) {
+                Ok(file) => self.read_zip(BufReader::new(file), path, 1),
+                Err(err) => self.skip(path.clone(), format!("cannot read: {err}")),
+            },
+        }
+    }
+
+    /// Delivers bytes by what they turn out to be: gzip is decompressed, archives are opened,
+    /// binary data is skipped, text becomes a source.
+    fn deliver(&mut self, path: &str, archive: Option<&str>, kind: FileKind, bytes: Bytes, depth: u32) {
+        let shown = shown_path(path, archive);
+        let magic = sniff(&bytes);
+        if matches!(magic, Magic::Gzip | Magic::Tar | Magic::Zip) && depth >= self.options.max_depth {
+            self.skip(shown, format!("archives or compressed streams nested deeper than {} levels", self.options.max_depth));
+            return;
+        }
+        match magic {
+            Magic::Gzip => {
+                let (data, outcome) = read_limited(&mut MultiGzDecoder::new(&bytes[..]), self.options.max_decompressed);
+                drop(bytes);
+                self.note_outcome(&shown, &outcome, data.len(), "gzip stream");
+                if !data.is_empty() || matches!(outcome, ReadOutcome::Complete) {
+                    self.deliver(path, archive, kind, Bytes::Owned(data), depth + 1);
+                }
+            }
+            Magic::Tar => self.read_tar(Cursor::new(&bytes[..]), &shown, depth + 1),
+            Magic::Zip => self.read_zip(Cursor::new(&bytes[..]), &shown, depth + 1),
+            Magic::Binary(what) => self.skip(shown, what.to_string()),
+            Magic::Text => {
+                let identity = self.identity(path);
+                let member = self.member;
+                self.member += 1;
+                (self.sink)(Loaded::Source(Source {
+                    path: path.to_string(),
+                    archive: archive.map(str::to_string),
+                    kind,
+                    identity,
+                    bytes,
+                    member,
+                }));
+            }
+        }
+    }
+
+    fn read_tar<R: Read>(&mut self, reader: R, label: &str, depth: u32) {
+        let mut tar = tar::Archive::new(reader);
+        let entries = match tar.entries() {
+            Ok(entries) => entries,
+            Err(err) => return self.skip(label.to_string(), format!("not a readable tar archive: {err}")),
+        };
+        let mut members = 0usize;
+        for entry in entries {
+            let mut entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let reason = format!("damaged tar archive after {members} members ({err}); the members before were scanned");
+                    return self.skip(label.to_string(), reason);
+                }
+            };
+            members += 1;
+            let name = member_name(&String::from_utf8_lossy(&entry.path_bytes()));
+            let entry_type = entry.header().entry_type();
+            if entry_type.is_dir() || entry_type.is_pax_global_extensions() || entry_type.is_pax_local_extensions() {
+                continue;
+            }
+            let Some(named) = kind_from_name(&name) else { continue };
+            if entry_type.is_symlink() || entry_type.is_hard_link() {
+                self.skip(shown_path(&name, Some(label)), "link entry in the archive, not followed".into());
+                continue;
+            }
+            if !(entry_type.is_file() || entry_type.is_contiguous() || entry_type.is_gnu_sparse()) {
+                self.skip(shown_path(&name, Some(label)), format!("not a regular file entry ({entry_type:?})"));
+                continue;
+            }
+            let (data, outcome) = read_limited(&mut entry, self.options.max_decompressed);
+            self.note_outcome(&shown_path(&name, Some(label)), &outcome, data.len(), "archive member");
+            self.deliver(&name, Some(label), file_kind(named), Bytes::Owned(data), depth);
+            if matches!(outcome, ReadOutcome::Failed(_)) {
+                return self.skip(label.to_string(), format!("tar stream broken after {members} members; the rest was not read"));
+            }
+        }
+    }
+
+    fn read_zip<R: Read + Seek>(&mut self, reader: R, label: &str, depth: u32) {
+        let mut zip = match zip::ZipArchive::new(reader) {
+            Ok(zip) => zip,
+            Err(err) => return self.skip(label.to_string(), format!("not a readable zip archive: {err}")),
+        };
+        for index in 0..zip.len() {
+            let mut file = match zip.by_index(index) {
+                Ok(file) => file,
+                Err(err) => {
+                    self.skip(format!("{label}!/#{index}"), format!("damaged zip member: {err}"));
+                    continue;
+                }
+            };
+            let name = member_name(&String::from_utf8_lossy(file.name_raw()));
+            if file.is_dir() {
+                continue;
+            }
+            let Some(named) = kind_from_name(&name) else { continue };
+            if file.is_symlink() {
+                self.skip(shown_path(&name, Some(label)), "link entry in the archive, not followed".into());
+                continue;
+            }
+            let (data, outcome) = read_limited(&mut file, self.options.max_decompressed);
+            drop(file);
+            self.note_outcome(&shown_path(&name, Some(label)), &outcome, data.len(), "zip member");
+            self.deliver(&name, Some(label), file_kind(named), Bytes::Owned(data), depth);
+        }
+    }
+
+    fn identity(&self, path: &str) -> Identity {
+        let inferred = infer(path);
+        Identity {
+            component: self.options.component.clone().unwrap_or(inferred.component),
+            host: self.options.host.clone().unwrap_or(inferred.host),
+        }
+    }
+
+    /// Records a skip when a read stopped early: over the limit, or on damaged data.
+    fn note_outcome(&mut self, shown: &str, outcome: &ReadOutcome, read: usize, what: &str) {
+        let reason = match outcome {
+            ReadOutcome::Complete => return,
+            ReadOutcome::OverLimit => format!(
+                "{what} larger than the limit of {} bytes (--max-decompressed); only the first {read} bytes were scanned",
+                self.options.max_decompressed
+            ),
+            ReadOutcome::Failed(err) => format!("damaged {what} ({err}); the {read} bytes read before the damage were scanned"),
+        };
+        self.skip(shown.to_string(), reason);
+    }
+
+    fn skip(&mut self, path: String, reason: String) {
+        (self.sink)(Loaded::Skipped(Skipped { path, reason }));
+    }
+}
+
+fn file_kind(named: super::content::NameKind) -> FileKind {
+    use super::content::NameKind;
+    match named {
+        NameKind::Text(kind) | NameKind::Gzip(kind) => kind,
+        NameKind::Tar { .. } | NameKind::Zip => FileKind::Log,
+    }
+}
+
+/// A member's path without a leading `./` or `/`.
+fn member_name(raw: &str) -> String {
+    let mut name = raw;
+    loop {
+        let trimmed = name.trim_start_matches('/').trim_start_matches("./");
+        if trimmed == name {
+            return name.to_string();
+        }
+        name = trimmed;
+    }
+}
+
+/// How a path is shown when it lives inside an archive: `archive!/member`.
+fn shown_path(path: &str, archive: Option<&str>) -> String {
+    match archive {
+        Some(archive) => format!("{archive}!/{path}"),
+        None => path.to_string(),
+    }
+}
+
+/// Reads at most `limit` bytes. The bytes read before an error are kept.
+fn read_limited(reader: &mut dyn Read, limit: u64) -> (Vec<u8>, ReadOutcome) {
+    let mut data = Vec::new();
+    let result = reader.take(limit.saturating_add(1)).read_to_end(&mut data);
+    let outcome = match result {
+        Err(err) => ReadOutcome::Failed(err),
+        Ok(_) if data.len() as u64 > limit => {
+            data.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            ReadOutcome::OverLimit
+        }
+        Ok(_) => ReadOutcome::Complete,
+    };
+    (data, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    fn deliver_bytes(bytes: Vec<u8>, options: &InputOptions) -> (Vec<(String, Vec<u8>)>, Vec<Skipped>) {
+        let (mut sources, mut skipped) = (Vec::new(), Vec::new());
+        let mut sink = |loaded| match loaded {
+            Loaded::Source(s) => sources.push((s.path.clone(), s.bytes.to_vec())),
+            Loaded::Skipped(s) => skipped.push(s),
+        };
+        let mut loader = Loader { options, sink: &mut sink, member: 0 };
+        loader.deliver("x.log.gz", None, FileKind::Log, Bytes::Owned(bytes), 0);
+        (sources, skipped)
+    }
+
+    #[test]
+    fn gzip_is_decompressed() {
+        let (sources, skipped) = deliver_bytes(gzip(b"line one\nline two\n"), &InputOptions::default());
+        assert_eq!(sources, vec![("x.log.gz".to_string(), b"line one\nline two\n".to_vec())]);
+        assert!(skipped.is_empty());
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_was_read() {
+        let text = "2022-09-29 10:15:32,118 ERROR something\n".repeat(2000);
+        let mut packed = gzip(text.as_bytes());
+        packed.truncate(packed.len() / 2);
+        let (sources, skipped) = deliver_bytes(packed, &InputOptions::default());
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0].reason.starts_with("damaged gzip stream"), "{}", skipped[0].reason);
+        assert_eq!(sources.len(), 1);
+        assert!(!sources[0].1.is_empty() && text.as_bytes().starts_with(&sources[0].1));
+    }
+
+    #[test]
+    fn decompression_limit_stops_a_bomb() {
+        let options = InputOptions { max_decompressed: 1000, ..InputOptions::default() };
+        let (sources, skipped) = deliver_bytes(gzip(&vec![b'a'; 1_000_000]), &options);
+        assert_eq!(sources[0].1.len(), 1000);
+        assert!(skipped[0].reason.contains("--max-decompressed"));
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let mut data = b"hello\n".to_vec();
+        for _ in 0..6 {
+            data = gzip(&data);
+        }
+        let (sources, skipped) = deliver_bytes(data, &InputOptions::default());
+        assert!(sources.is_empty());
+        assert!(skipped[0].reason.contains("nested deeper"));
+    }
+
+    #[test]
+    fn member_names_are_normalised() {
+        assert_eq!(member_name("./bundle/a.log"), "bundle/a.log");
+        assert_eq!(member_name("/abs/a.log"), "abs/a.log");
+        assert_eq!(member_name("././a.log"), "a.log");
+    }
+}

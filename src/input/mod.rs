@@ -1,0 +1,50 @@
+//! The input stage: finds the files of a bundle (directories, single files, `.tar`, `.tar.gz`,
+//! `.zip`, rotated `.gz`, standard input), reads or maps their bytes, and names each one's
+//! component and host. Output is a stream of [`Source`]s for `scan`, plus a [`Skipped`] entry for
+//! everything that could not be read whole, with the reason.
+
+mod bytes;
+mod content;
+mod discover;
+mod identity;
+mod load;
+
+pub use bytes::{Bytes, MMAP_THRESHOLD, open_file};
+pub use content::{FileKind, kind_from_name};
+pub use discover::{Discovery, Location, Unit, UnitKind, discover};
+pub use identity::{Identity, UNKNOWN, infer, known_components};
+pub use load::{InputOptions, Loaded, load_unit};
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// One file's bytes, ready to scan.
+#[derive(Debug)]
+pub struct Source {
+    /// Path inside the bundle (for an archive member, the member's path).
+    pub path: String,
+    /// The archive the source was read from, when it was.
+    pub archive: Option<String>,
+    pub kind: FileKind,
+    pub identity: Identity,
+    pub bytes: Bytes,
+    /// Position among the sources of its unit (0 for a plain file), for deterministic order.
+    pub member: u32,
+}
+
+/// A file, archive member or part of one that was not scanned, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Input that cannot be used at all: the command line names something that is not there.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: PathBuf },
+    #[error("{path}: {source}")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+}

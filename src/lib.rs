@@ -1,0 +1,25 @@
+//! cas-triage finds the documented faults of the SOFAStack CAS platform in collected log
+//! bundles and reports them with evidence and the runbook's next steps.
+//!
+//! The pipeline, one module per stage, each feeding the next:
+//!
+//! - [`input`]: bundle discovery, archives, decompression, memory maps → [`input::Source`]
+//! - [`event`]: multi-line events, timestamps, levels → [`event::Record`]
+//! - [`rules`]: the rule pack, loaded and compiled → [`rules::RuleMatch`]
+//! - [`analyze`]: checks on whole files (application.properties)
+//! - [`classify`]: matches grouped into findings → [`classify::FindingSet`]
+//! - [`report`]: one [`report::Report`], written as text, JSON or JSON Lines
+//!
+//! [`scan`] is the glue that runs the stages in parallel; [`app`] runs a command line.
+
+pub mod analyze;
+pub mod app;
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod event;
+pub mod input;
+mod progress;
+pub mod report;
+pub mod rules;
+pub mod scan;

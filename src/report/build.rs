@@ -1,0 +1,268 @@
+//! Building the [`Report`]: the one document every output format writes. Its serde shape is the
+//! JSON format (`schema/report.schema.json`), so field order and names are a contract.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::escape::DecodedText;
+use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
+use crate::event::Timestamp;
+use crate::input::Skipped;
+use crate::rules::{CompiledRules, Lang, Rule, Severity};
+use crate::scan::ScanOutcome;
+
+/// Version of the JSON layout; raised when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a report needs besides the scan outcome.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// The command-line paths, as given.
+    pub paths: Vec<String>,
+    /// The zone the logs' timestamps are in.
+    pub timezone: FixedOffset,
+    pub lang: Lang,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub input: InputSummary,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    pub paths: Vec<String>,
+    /// Sources scanned: files, archive members, standard input.
+    pub files: u64,
+    pub bytes: u64,
+    pub events: u64,
+    pub lines: u64,
+    /// Files in directories that are not logs, properties or archives.
+    pub ignored: u64,
+    /// The zone timestamps were read in, e.g. `+08:00`.
+    pub timezone: String,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub findings: usize,
+    /// Matched events over all findings.
+    pub matches: u64,
+    pub highest_severity: Option<Severity>,
+    /// Findings per severity, every severity present.
+    pub by_severity: BTreeMap<Severity, usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub fault: String,
+    pub title: String,
+    pub severity: Severity,
+    pub section: String,
+    pub component: String,
+    pub host: String,
+    pub count: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub fingerprint: String,
+    pub remediation: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub path: String,
+    pub archive: Option<String>,
+    pub line: u64,
+    pub timestamp: Option<String>,
+    pub text: String,
+    pub text_truncated: bool,
+    pub text_lossy: bool,
+    pub text_base64: Option<String>,
+    #[serde(rename = "match")]
+    pub matched: Option<MatchedLine>,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The line inside the event that matched, when it is not the header.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchedLine {
+    pub line: u64,
+    pub text: String,
+    pub text_lossy: bool,
+}
+
+impl Report {
+    pub fn build(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> Report {
+        let mut findings: Vec<Finding> =
+            outcome.findings.groups().map(|(key, group)| build_finding(rules.rule(key.rule), key, group, options)).collect();
+        findings.sort_by(|a, b| {
+            (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
+        });
+        let mut by_severity: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        for finding in &findings {
+            *by_severity.entry(finding.severity).or_default() += 1;
+        }
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
+            input: InputSummary {
+                paths: options.paths.clone(),
+                files: outcome.files,
+                bytes: outcome.bytes,
+                events: outcome.events,
+                lines: outcome.lines,
+                ignored: outcome.ignored,
+                timezone: options.timezone.to_string(),
+                skipped: outcome.skipped.clone(),
+            },
+            summary: Summary {
+                findings: findings.len(),
+                matches: findings.iter().map(|f| f.count).sum(),
+                highest_severity: findings.iter().map(|f| f.severity).max(),
+                by_severity,
+            },
+            findings,
+        }
+    }
+
+    /// True when some finding is at or above `threshold`.
+    pub fn has_severity_at_least(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= threshold)
+    }
+}
+
+fn build_finding(rule: &Rule, key: &GroupKey, group: &Group, options: &ReportOptions) -> Finding {
+    let evidence: Vec<Evidence> = group.samples.iter().map(|e| build_evidence(e, options.timezone)).collect();
+    let mut values: BTreeMap<&str, &str> = BTreeMap::new();
+    for sample in &group.samples {
+        for (name, value) in &sample.fields {
+            values.entry(name.as_str()).or_insert(value.as_str());
+        }
+    }
+    values.insert("component", &key.component);
+    values.insert("host", &key.host);
+    let remediation = rule.remediation.steps(options.lang).iter().map(|step| fill_placeholders(step, &values)).collect();
+    Finding {
+        fault: rule.id.to_string(),
+        title: rule.title.clone(),
+        severity: rule.severity,
+        section: rule.section.clone(),
+        component: key.component.to_string(),
+        host: key.host.to_string(),
+        count: group.count,
+        first_seen: group.first_seen.map(|t| rfc3339(t, options.timezone)),
+        last_seen: group.last_seen.map(|t| rfc3339(t, options.timezone)),
+        fingerprint: fingerprint(rule.id.as_str(), &key.component, &key.host),
+        remediation,
+        evidence,
+    }
+}
+
+fn build_evidence(raw: &RawEvidence, zone: FixedOffset) -> Evidence {
+    let text = DecodedText::decode(&raw.text);
+    Evidence {
+        path: raw.path.to_string(),
+        archive: raw.archive.as_deref().map(str::to_string),
+        line: raw.line,
+        timestamp: raw.timestamp.map(|t| rfc3339(t, zone)),
+        text: text.text,
+        text_truncated: raw.text_truncated,
+        text_lossy: text.lossy,
+        text_base64: text.base64,
+        matched: raw.matched.as_ref().map(|(line, bytes)| {
+            let decoded = DecodedText::decode(bytes);
+            MatchedLine { line: *line, text: decoded.text, text_lossy: decoded.lossy }
+        }),
+        fields: raw.fields.iter().cloned().collect(),
+    }
+}
+
+/// A log's zone-less time, read in `zone`, as RFC 3339 with milliseconds.
+pub(crate) fn rfc3339(ts: Timestamp, zone: FixedOffset) -> String {
+    let utc_millis = ts.local_millis() - i64::from(zone.local_minus_utc()) * 1000;
+    match DateTime::from_timestamp_millis(utc_millis) {
+        Some(utc) => utc.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::Millis, false),
+        None => ts.to_string(),
+    }
+}
+
+/// A stable id for a (fault, component, host) group: the same inputs give the same fingerprint
+/// in every run and version, so ticketing systems can de-duplicate.
+pub fn fingerprint(fault: &str, component: &str, host: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in ["cas-triage/v1", fault, component, host] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replaces `{name}` with the value of `name`; unknown names stay visible as they are.
+fn fill_placeholders(template: &str, values: &BTreeMap<&str, &str>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').filter(|&i| i > 0 && after[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        match close.and_then(|i| values.get(&after[..i]).map(|v| (i, v))) {
+            Some((i, value)) => {
+                out.push_str(value);
+                rest = &after[i + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_fill_known_values_only() {
+        let values: BTreeMap<&str, &str> = [("task_id", "10390847"), ("host", "10.1.2.3")].into_iter().collect();
+        assert_eq!(fill_placeholders("task {task_id} on {host}", &values), "task 10390847 on 10.1.2.3");
+        assert_eq!(fill_placeholders("order {release_order} {} {x y}", &values), "order {release_order} {} {x y}");
+        assert_eq!(fill_placeholders("sed 's/\\r$//' {", &values), "sed 's/\\r$//' {");
+    }
+
+    #[test]
+    fn rfc3339_applies_the_zone() {
+        let ts = Timestamp::from_parts(2022, 9, 29, 10, 15, 32, 118).unwrap();
+        let east8 = FixedOffset::east_opt(8 * 3600).unwrap();
+        assert_eq!(rfc3339(ts, east8), "2022-09-29T10:15:32.118+08:00");
+        assert_eq!(rfc3339(ts, FixedOffset::east_opt(0).unwrap()), "2022-09-29T10:15:32.118+00:00");
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let a = fingerprint("dispatch.send-msg-failed", "acopswareexecutor", "10.1.2.3");
+        assert_eq!(a, fingerprint("dispatch.send-msg-failed", "acopswareexecutor", "10.1.2.3"));
+        assert_ne!(a, fingerprint("dispatch.send-msg-failed", "acopswareexecutor", "10.1.2.4"));
+        // Separators keep ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(fingerprint("x.y", "ab", "c"), fingerprint("x.y", "a", "bc"));
+        assert_eq!(a.len(), 32);
+    }
+}

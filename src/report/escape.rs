@@ -1,0 +1,73 @@
+//! Log bytes at the edge: lossy UTF-8 decoding for JSON (with the raw bytes kept as base64 when
+//! decoding changed them) and escaping of control characters and escape sequences before text
+//! reaches a terminal.
+
+use base64::Engine;
+use serde::Serialize;
+
+/// Log text decoded for a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecodedText {
+    pub text: String,
+    /// True when the bytes were not UTF-8 and some were replaced by U+FFFD.
+    pub lossy: bool,
+    /// The raw bytes, base64, when `lossy`.
+    pub base64: Option<String>,
+}
+
+impl DecodedText {
+    pub fn decode(bytes: &[u8]) -> Self {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => DecodedText { text: text.to_string(), lossy: false, base64: None },
+            Err(_) => DecodedText {
+                text: String::from_utf8_lossy(bytes).into_owned(),
+                lossy: true,
+                base64: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            },
+        }
+    }
+}
+
+/// Makes `text` safe to print: control characters (ESC included), DEL, C1 controls and the
+/// Unicode bidirectional overrides are shown as `\x1b` or `\u{202e}`; tabs stay.
+pub fn escape_for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(c),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (0x80..0xa0).contains(&(c as u32)) || is_bidi_control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c as u32, 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_controls() {
+        assert_eq!(escape_for_terminal("a\x1b[31mred\x07\tb"), "a\\x1b[31mred\\x07\tb");
+        assert_eq!(escape_for_terminal("x\u{202e}y\u{9b}z"), "x\\u{202e}y\\u{9b}z");
+        assert_eq!(escape_for_terminal("发布单 ok"), "发布单 ok");
+        assert_eq!(escape_for_terminal("cr\rlf\n"), "cr\\x0dlf\\x0a");
+    }
+
+    #[test]
+    fn decoding_keeps_raw_bytes_when_lossy() {
+        let clean = DecodedText::decode("ok 中文".as_bytes());
+        assert!(!clean.lossy && clean.base64.is_none());
+        let raw = b"name=\xb2\xe2";
+        let lossy = DecodedText::decode(raw);
+        assert!(lossy.lossy);
+        assert_eq!(lossy.text, "name=\u{fffd}\u{fffd}");
+        let back = base64::engine::general_purpose::STANDARD.decode(lossy.base64.unwrap()).unwrap();
+        assert_eq!(back, raw);
+    }
+}

@@ -1,0 +1,48 @@
+//! JSON and JSON Lines output. JSON: the whole [`Report`] as one document. JSON Lines: one
+//! `{"type":"finding",...}` record per finding, then one `{"type":"summary",...}` record with the
+//! rest of the report, so a consumer can stream findings and still get the totals.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::build::{Finding, InputSummary, Report, Summary, Tool};
+
+pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
+}
+
+#[derive(Serialize)]
+struct FindingLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    finding: &'a Finding,
+}
+
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    schema_version: u32,
+    tool: &'a Tool,
+    input: &'a InputSummary,
+    summary: &'a Summary,
+}
+
+pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for finding in &report.findings {
+        serde_json::to_writer(&mut *out, &FindingLine { kind: "finding", finding })?;
+        out.write_all(b"\n")?;
+    }
+    let summary = SummaryLine {
+        kind: "summary",
+        schema_version: report.schema_version,
+        tool: &report.tool,
+        input: &report.input,
+        summary: &report.summary,
+    };
+    serde_json::to_writer(&mut *out, &summary)?;
+    out.write_all(b"\n")
+}

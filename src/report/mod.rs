@@ -1,0 +1,21 @@
+//! The report stage: one [`Report`] built from a scan outcome (findings sorted, timestamps in
+//! RFC 3339 with the logs' zone, remediation rendered with the evidence's values, log bytes
+//! decoded for display), and one module per output format.
+
+mod build;
+mod escape;
+mod json;
+mod text;
+
+pub use build::{Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint};
+pub use escape::{DecodedText, escape_for_terminal};
+pub use json::{write_json, write_jsonl};
+pub use text::{TextStyle, write_text};
+
+/// The output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+}

@@ -1,0 +1,168 @@
+//! The text report for a person at a terminal: a one-line summary, then findings grouped by
+//! severity (most severe first) and fault, each with where and when, evidence and what to do,
+//! then the skipped files. Colour only when asked; log text always escaped.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::build::{Evidence, Finding, Report};
+use super::escape::escape_for_terminal;
+use crate::rules::Severity;
+
+/// Whether to colour the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextStyle {
+    pub color: bool,
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color { format!("{}{text}{}", style.render(), style.render_reset()) } else { text.to_string() }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let color = match severity {
+            Severity::Critical => AnsiColor::BrightRed,
+            Severity::High => AnsiColor::Red,
+            Severity::Medium => AnsiColor::Yellow,
+            Severity::Low => AnsiColor::Cyan,
+            Severity::Info => AnsiColor::White,
+        };
+        let label = format!("{:<8}", severity.as_str().to_uppercase());
+        self.paint(Style::new().bold().fg_color(Some(color.into())), &label)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+}
+
+pub fn write_text(report: &Report, style: TextStyle, out: &mut dyn Write) -> io::Result<()> {
+    let p = Painter { color: style.color };
+    write_summary(report, &p, out)?;
+    for finding in &report.findings {
+        writeln!(out)?;
+        write_finding(finding, &p, out)?;
+    }
+    write_skipped(report, &p, out)
+}
+
+fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let input = &report.input;
+    let counts: Vec<String> = report
+        .summary
+        .by_severity
+        .iter()
+        .rev()
+        .filter(|(_, n)| **n > 0)
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
+    let verdict = if report.findings.is_empty() {
+        "no documented fault found".to_string()
+    } else {
+        format!("{} finding{} ({})", report.findings.len(), plural(report.findings.len()), counts.join(", "))
+    };
+    writeln!(
+        out,
+        "{} {} in {} file{}, {}, {} events (timestamps read as {})",
+        p.bold("cas-triage:"),
+        verdict,
+        input.files,
+        plural(input.files as usize),
+        human_bytes(input.bytes),
+        input.events,
+        input.timezone
+    )?;
+    if !input.skipped.is_empty() {
+        writeln!(out, "{}", p.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &format!("warning: {} skipped (listed at the end)", input.skipped.len())))?;
+    }
+    Ok(())
+}
+
+fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{} {}  {} {}", p.severity(f.severity), p.bold(&f.fault), f.title, p.dim(&format!("(manual §{})", f.section)))?;
+    let span = match (&f.first_seen, &f.last_seen) {
+        (Some(first), Some(last)) if first == last => format!(", at {first}"),
+        (Some(first), Some(last)) => format!(", {first} .. {last}"),
+        _ => String::new(),
+    };
+    writeln!(out, "  {} on host {}: {} event{}{}", f.component, f.host, f.count, plural(f.count as usize), span)?;
+    writeln!(out, "  {}", p.dim(&format!("fingerprint {}", f.fingerprint)))?;
+    for evidence in &f.evidence {
+        write_evidence(evidence, p, out)?;
+    }
+    if f.count as usize > f.evidence.len() {
+        writeln!(out, "    {}", p.dim(&format!("... and {} more", f.count as usize - f.evidence.len())))?;
+    }
+    writeln!(out, "  What to do:")?;
+    for (i, step) in f.remediation.iter().enumerate() {
+        writeln!(out, "    {}. {}", i + 1, escape_for_terminal(step))?;
+    }
+    Ok(())
+}
+
+fn write_evidence(e: &Evidence, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let location = match &e.archive {
+        Some(archive) => format!("{archive}!/{}:{}", e.path, e.line),
+        None => format!("{}:{}", e.path, e.line),
+    };
+    writeln!(out, "    {}", p.paint(Style::new().fg_color(Some(AnsiColor::Magenta.into())), &escape_for_terminal(&location)))?;
+    let cut = if e.text_truncated { " [...]" } else { "" };
+    writeln!(out, "      {}{cut}", escape_for_terminal(&e.text))?;
+    if let Some(m) = &e.matched {
+        writeln!(out, "      {} {}", p.dim(&format!("line {}:", m.line)), escape_for_terminal(&m.text))?;
+    }
+    if !e.fields.is_empty() {
+        let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}={}", escape_for_terminal(v))).collect();
+        writeln!(out, "      {}", p.dim(&fields.join(" ")))?;
+    }
+    Ok(())
+}
+
+fn write_skipped(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let skipped = &report.input.skipped;
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", p.bold(&format!("Skipped or partly read ({}):", skipped.len())))?;
+    for s in skipped {
+        writeln!(out, "  {}: {}", escape_for_terminal(&s.path), escape_for_terminal(&s.reason))?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+    }
+}

@@ -1,0 +1,79 @@
+//! The rule-pack file format: what a `rules/*.toml` file may contain, as serde types. Loading
+//! (`pack.rs`) validates these and turns them into [`super::Rule`]s; nothing else reads them.
+//!
+//! Unknown keys are errors, so a typo in a user's pack never silently disables a condition.
+
+use serde::Deserialize;
+
+/// One `rules/*.toml` file: any number of `[[rule]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleSpec {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub section: String,
+    /// Components the rule applies to; empty means every component.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// Header levels the rule applies to; empty means every level.
+    #[serde(default)]
+    pub levels: Vec<String>,
+    /// A built-in check on whole files instead of line signatures (e.g. `properties-crlf`).
+    #[serde(default)]
+    pub check: Option<String>,
+    /// Analyses across events (built elsewhere) have an entry without signatures or check.
+    #[serde(default)]
+    pub analysis: bool,
+    #[serde(default)]
+    pub signature: Vec<SignatureSpec>,
+    /// Regexes with named groups run on a matched event; each group becomes a finding field.
+    #[serde(default)]
+    pub extract: Vec<String>,
+    #[serde(default)]
+    pub remediation: RemediationSpec,
+    #[serde(default)]
+    pub examples: ExamplesSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignatureSpec {
+    /// Any one of these (ASCII case-insensitive) makes an event a candidate.
+    #[serde(default)]
+    pub literals: Vec<String>,
+    /// Must match the event; its named groups become finding fields.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// Regexes that must all match somewhere in the same event.
+    #[serde(default)]
+    pub all: Vec<String>,
+    /// Regexes none of which may match anywhere in the same event.
+    #[serde(default)]
+    pub none: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RemediationSpec {
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub zh: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExamplesSpec {
+    #[serde(default, rename = "match")]
+    pub matching: Vec<String>,
+    #[serde(default)]
+    pub no_match: Vec<String>,
+}

@@ -1,0 +1,349 @@
+//! The compiled rule pack: one Aho-Corasick automaton over every literal of every signature
+//! (plus literals extracted from regex-only signatures), a table from pattern to signatures, and
+//! the per-event evaluation that confirms candidates with regexes and conditions.
+//!
+//! `scan` runs [`CompiledRules::literal_hits`] once over a whole buffer, then hands each event
+//! and the literal hits inside it to [`CompiledRules::evaluate`]. Events without a hit cost
+//! nothing unless the pack holds a signature no literal can pre-filter.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+use super::pack::{Rule, RuleKind, RulePack, Signature};
+use super::RuleError;
+use crate::event::Record;
+
+/// Extracted regex prefixes shorter than this would make too many events candidates.
+const MIN_PREFILTER_LEN: usize = 3;
+
+/// Index of a signature: (rule index in the pack, signature index in the rule).
+type SigRef = (u32, u32);
+
+/// A literal found in the scanned buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiteralHit {
+    /// Offset of the first byte of the literal in the buffer.
+    pub start: usize,
+    pub pattern: u32,
+}
+
+/// A rule that holds for an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleMatch {
+    pub rule: usize,
+    pub signature: usize,
+    /// Offset in the buffer of what matched (the literal or the regex), to name the line.
+    pub offset: usize,
+}
+
+/// Which rules apply to one source (by component and file kind), indexed like the pack.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    active: Vec<bool>,
+}
+
+impl Scope {
+    pub fn all(rules: &CompiledRules) -> Scope {
+        Scope { active: vec![true; rules.pack.rules().len()] }
+    }
+
+    /// The line rules that apply to a log of `component`. A rule limited to some components also
+    /// applies to logs whose component is unknown, since nothing rules it out.
+    pub fn for_component(rules: &CompiledRules, component: &str) -> Scope {
+        let active = rules
+            .pack
+            .rules()
+            .iter()
+            .map(|rule| component == "unknown" || rule.components.is_empty() || rule.components.iter().any(|c| c == component))
+            .collect();
+        Scope { active }
+    }
+
+    /// Only the rule at `index`: how a rule's examples are tested.
+    pub fn only(rules: &CompiledRules, index: usize) -> Scope {
+        Scope { active: (0..rules.pack.rules().len()).map(|i| i == index).collect() }
+    }
+
+    pub fn is_active(&self, rule: usize) -> bool {
+        self.active.get(rule).copied().unwrap_or(false)
+    }
+}
+
+/// Reusable per-thread buffers for [`CompiledRules::evaluate`], so evaluation never allocates
+/// once warm.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    candidates: Vec<(SigRef, usize)>,
+}
+
+/// A rule pack ready to match: built once, shared by every thread.
+#[derive(Debug)]
+pub struct CompiledRules {
+    pack: RulePack,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the signatures it makes candidates.
+    targets: Vec<Vec<SigRef>>,
+    /// Signatures that no literal can pre-filter: evaluated on every event.
+    unfiltered: Vec<SigRef>,
+}
+
+impl CompiledRules {
+    pub fn compile(pack: RulePack) -> Result<CompiledRules, RuleError> {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut pattern_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut targets: Vec<Vec<SigRef>> = Vec::new();
+        let mut unfiltered = Vec::new();
+        for (rule_index, rule) in pack.rules().iter().enumerate() {
+            let RuleKind::Lines(signatures) = &rule.kind else { continue };
+            for (sig_index, sig) in signatures.iter().enumerate() {
+                let sig_ref = (rule_index as u32, sig_index as u32);
+                let Some(literals) = filter_literals(sig) else {
+                    unfiltered.push(sig_ref);
+                    continue;
+                };
+                for literal in literals {
+                    let key = literal.to_ascii_lowercase();
+                    let id = *pattern_ids.entry(key.clone()).or_insert_with(|| {
+                        patterns.push(key);
+                        targets.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    if !targets[id].contains(&sig_ref) {
+                        targets[id].push(sig_ref);
+                    }
+                }
+            }
+        }
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            let built = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .map_err(|e| RuleError::Automaton(e.to_string()))?;
+            Some(built)
+        };
+        Ok(CompiledRules { pack, automaton, targets, unfiltered })
+    }
+
+    pub fn pack(&self) -> &RulePack {
+        &self.pack
+    }
+
+    pub fn rule(&self, index: usize) -> &Rule {
+        &self.pack.rules()[index]
+    }
+
+    /// How many distinct literals the automaton holds.
+    pub fn literal_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// True when some signature must be tried on every event.
+    pub fn has_unfiltered(&self) -> bool {
+        !self.unfiltered.is_empty()
+    }
+
+    /// Every literal occurrence in `buf`, in order, in one pass of the automaton.
+    pub fn literal_hits(&self, buf: &[u8], out: &mut Vec<LiteralHit>) {
+        out.clear();
+        let Some(ac) = &self.automaton else { return };
+        out.extend(ac.find_overlapping_iter(buf).map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() }));
+    }
+
+    /// Calls `found` for each rule that holds for `record` (at most once per rule). `hits` are
+    /// the literal hits that lie inside the record; offsets are in the buffer `record` came from.
+    pub fn evaluate(&self, record: &Record<'_>, hits: &[LiteralHit], scope: &Scope, scratch: &mut Scratch, mut found: impl FnMut(RuleMatch)) {
+        if hits.is_empty() && self.unfiltered.is_empty() {
+            return;
+        }
+        let candidates = &mut scratch.candidates;
+        candidates.clear();
+        for hit in hits {
+            for &sig in &self.targets[hit.pattern as usize] {
+                candidates.push((sig, hit.start));
+            }
+        }
+        candidates.extend(self.unfiltered.iter().map(|&sig| (sig, record.offset)));
+        // Rule order, then signature order, then the earliest hit: the first signature of a rule
+        // that holds decides, so results do not depend on automaton order.
+        candidates.sort_unstable();
+        let mut last_rule = None;
+        let mut last_sig = None;
+        for &(sig_ref, offset) in candidates.iter() {
+            let (rule_index, sig_index) = (sig_ref.0 as usize, sig_ref.1);
+            if last_sig == Some(sig_ref) || last_rule == Some(rule_index) || !scope.is_active(rule_index) {
+                continue;
+            }
+            last_sig = Some(sig_ref);
+            let rule = self.rule(rule_index);
+            if !rule.levels.is_empty() && record.level != crate::event::Level::Unknown && !rule.levels.contains(&record.level) {
+                continue;
+            }
+            let RuleKind::Lines(signatures) = &rule.kind else { continue };
+            if let Some(at) = signature_holds(&signatures[sig_index as usize], record, offset) {
+                last_rule = Some(rule_index);
+                found(RuleMatch { rule: rule_index, signature: sig_index as usize, offset: at });
+            }
+        }
+    }
+
+    /// The fields a match captures: named groups of the signature's regex, then of the rule's
+    /// `extract` regexes (the first value of a name wins). Only called for evidence kept.
+    pub fn fields(&self, found: &RuleMatch, record: &Record<'_>) -> Vec<(String, String)> {
+        let rule = self.rule(found.rule);
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let signature_regex = match &rule.kind {
+            RuleKind::Lines(sigs) => sigs[found.signature].regex.as_ref(),
+            _ => None,
+        };
+        for regex in signature_regex.into_iter().chain(&rule.extract) {
+            let Some(caps) = regex.captures(record.bytes) else { continue };
+            for name in regex.capture_names().flatten() {
+                if fields.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                if let Some(m) = caps.name(name) {
+                    let value = String::from_utf8_lossy(m.as_bytes());
+                    fields.push((name.to_string(), value.chars().take(256).collect()));
+                }
+            }
+        }
+        fields
+    }
+}
+
+/// Where the signature matched (an offset in the buffer), or `None` when it does not hold.
+fn signature_holds(sig: &Signature, record: &Record<'_>, literal_offset: usize) -> Option<usize> {
+    let text = record.bytes;
+    let at = match &sig.regex {
+        Some(regex) => record.offset + regex.find(text)?.start(),
+        None => literal_offset,
+    };
+    if !sig.all.iter().all(|r| r.is_match(text)) || sig.none.iter().any(|r| r.is_match(text)) {
+        return None;
+    }
+    Some(at)
+}
+
+/// The literals that pre-filter a signature: its own, or, for a regex-only signature, the
+/// prefixes every match of the regex starts with. `None` when no such set exists.
+fn filter_literals(sig: &Signature) -> Option<Vec<Vec<u8>>> {
+    if !sig.literals.is_empty() {
+        return Some(sig.literals.iter().map(|l| l.as_bytes().to_vec()).collect());
+    }
+    let regex = sig.regex.as_ref()?;
+    let hir = regex_syntax::ParserBuilder::new().utf8(false).build().parse(regex.as_str()).ok()?;
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(&hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < MIN_PREFILTER_LEN) {
+        return None;
+    }
+    let mut set: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
+    set.sort();
+    set.dedup();
+    Some(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Records;
+
+    fn compile(text: &str) -> CompiledRules {
+        CompiledRules::compile(RulePack::from_files(&[("t.toml".into(), text.into())]).unwrap()).unwrap()
+    }
+
+    fn matches(rules: &CompiledRules, text: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let mut hits = Vec::new();
+        rules.literal_hits(text.as_bytes(), &mut hits);
+        let scope = Scope::all(rules);
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        for record in Records::new(text.as_bytes()) {
+            let inside: Vec<_> = hits.iter().copied().filter(|h| h.start >= record.offset && h.start < record.offset + record.bytes.len()).collect();
+            rules.evaluate(&record, &inside, &scope, &mut scratch, |m| {
+                out.push((rules.rule(m.rule).id.to_string(), rules.fields(&m, &record)));
+            });
+        }
+        out
+    }
+
+    const PACK: &str = r#"
+[[rule]]
+id = "demo.send"
+title = "send failed"
+severity = "high"
+section = "1"
+levels = ["ERROR", "WARN"]
+extract = ['task (?P<task_id>\d+)']
+[[rule.signature]]
+literals = ["send msg failed", "sendmsg failed"]
+none = ['(?i)retry succeeded']
+[rule.remediation]
+en = ["x"]
+[rule.examples]
+match = ["x"]
+
+[[rule]]
+id = "demo.regex-only"
+title = "regex only"
+severity = "low"
+section = "1"
+[[rule.signature]]
+regex = 'quota (?P<used>\d+)/(?P<limit>\d+) exceeded'
+[rule.remediation]
+en = ["x"]
+[rule.examples]
+match = ["x"]
+"#;
+
+    #[test]
+    fn literal_case_insensitive_with_captures() {
+        let rules = compile(PACK);
+        let got = matches(&rules, "2022-09-29 10:15:32,118 ERROR task 42 SendMsg Failed\n");
+        assert_eq!(got, vec![("demo.send".to_string(), vec![("task_id".to_string(), "42".to_string())])]);
+    }
+
+    #[test]
+    fn level_scope_and_none_condition() {
+        let rules = compile(PACK);
+        assert!(matches(&rules, "2022-09-29 10:15:32,118 INFO send msg failed\n").is_empty());
+        assert!(matches(&rules, "2022-09-29 10:15:32,118 ERROR send msg failed\nretry succeeded\n").is_empty());
+        assert_eq!(matches(&rules, "no header: send msg failed").len(), 1, "unknown level passes the scope");
+    }
+
+    #[test]
+    fn one_match_per_rule_per_event() {
+        let rules = compile(PACK);
+        let got = matches(&rules, "2022-09-29 10:15:32,118 ERROR send msg failed\nCaused by: sendmsg failed\n");
+        assert_eq!(got.len(), 1);
+    }
+
+    #[test]
+    fn regex_only_signature_is_prefiltered() {
+        let rules = compile(PACK);
+        assert!(!rules.has_unfiltered());
+        assert_eq!(rules.literal_count(), 3);
+        let got = matches(&rules, "2022-09-29 10:15:32,118 WARN quota 9/8 exceeded\n");
+        assert_eq!(got, vec![("demo.regex-only".to_string(), vec![("used".into(), "9".into()), ("limit".into(), "8".into())])]);
+    }
+
+    #[test]
+    fn unfilterable_regex_runs_on_every_event() {
+        let rules = compile(&PACK.replace(r"regex = 'quota", r"regex = '\w+ quota"));
+        assert!(rules.has_unfiltered());
+        assert_eq!(matches(&rules, "2022-09-29 10:15:32,118 WARN disk quota 9/8 exceeded\n").len(), 1);
+    }
+
+    #[test]
+    fn compiled_rules_are_shareable() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<CompiledRules>();
+    }
+}

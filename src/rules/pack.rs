@@ -1,0 +1,317 @@
+//! Loading and validating a rule pack: the embedded default, a user's directory, or both. Each
+//! file is parsed strictly (`format.rs`), each rule checked (id, severity, levels, regexes,
+//! examples) and every error names its file, rule and pattern.
+
+use std::{fs, path::Path};
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::format::{RuleFile, RuleSpec, SignatureSpec};
+use super::{FaultId, Lang, RuleError, Severity};
+use crate::event::Level;
+
+/// Compiled regexes may not grow past this, so a pathological pattern in a user's pack fails to
+/// load instead of eating memory.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// One rule: a fault of the catalogue and how to recognise it.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: FaultId,
+    pub title: String,
+    pub severity: Severity,
+    pub section: String,
+    /// Empty: every component.
+    pub components: Vec<String>,
+    /// Empty: every level.
+    pub levels: Vec<Level>,
+    pub kind: RuleKind,
+    pub extract: Vec<Regex>,
+    pub remediation: Remediation,
+    pub examples_match: Vec<String>,
+    pub examples_no_match: Vec<String>,
+    /// The file the rule came from, e.g. `rules/dispatch.toml` or the user's path.
+    pub origin: String,
+}
+
+/// What a rule looks at.
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    /// Signatures matched against every event of every log file.
+    Lines(Vec<Signature>),
+    /// A built-in check on the bytes of whole files.
+    File(Check),
+    /// Found by an analysis across events; the entry gives it a title and a runbook.
+    Analysis,
+}
+
+/// One way a rule can hold for an event.
+#[derive(Debug, Clone)]
+pub struct Signature {
+    pub literals: Vec<String>,
+    pub regex: Option<Regex>,
+    pub all: Vec<Regex>,
+    pub none: Vec<Regex>,
+}
+
+/// The built-in file checks a rule can name with `check = "..."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// `application.properties` with CRLF line endings.
+    PropertiesCrlf,
+    /// `application.properties` with a BOM or bytes that are not UTF-8.
+    PropertiesEncoding,
+}
+
+impl Check {
+    fn from_name(name: &str) -> Option<Check> {
+        match name {
+            "properties-crlf" => Some(Check::PropertiesCrlf),
+            "properties-encoding" => Some(Check::PropertiesEncoding),
+            _ => None,
+        }
+    }
+}
+
+/// Runbook steps in both languages; `{field}` placeholders are filled from the evidence.
+#[derive(Debug, Clone, Default)]
+pub struct Remediation {
+    pub en: Vec<String>,
+    pub zh: Vec<String>,
+}
+
+impl Remediation {
+    /// The steps in `lang`, falling back to the other language when a pack gives only one.
+    pub fn steps(&self, lang: Lang) -> &[String] {
+        let (wanted, other) = match lang {
+            Lang::En => (&self.en, &self.zh),
+            Lang::Zh => (&self.zh, &self.en),
+        };
+        if wanted.is_empty() { other } else { wanted }
+    }
+}
+
+/// A validated set of rules, in load order.
+#[derive(Debug, Clone, Default)]
+pub struct RulePack {
+    rules: Vec<Rule>,
+}
+
+impl RulePack {
+    /// The pack embedded in the binary from `rules/*.toml`.
+    pub fn embedded() -> Result<RulePack, RuleError> {
+        let files: Vec<(String, String)> =
+            super::embedded::EMBEDDED_RULES.iter().map(|(name, text)| (format!("rules/{name}"), text.to_string())).collect();
+        RulePack::from_files(&files)
+    }
+
+    /// Every `*.toml` file of `dir` (not recursive), in name order.
+    pub fn from_dir(dir: &Path) -> Result<RulePack, RuleError> {
+        let read_err = |source| RuleError::Read { path: dir.to_path_buf(), source };
+        let mut paths: Vec<_> = fs::read_dir(dir)
+            .map_err(read_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(RuleError::Empty { path: dir.to_path_buf() });
+        }
+        let mut files = Vec::new();
+        for path in paths {
+            let text = fs::read_to_string(&path).map_err(|source| RuleError::Read { path: path.clone(), source })?;
+            files.push((path.display().to_string(), text));
+        }
+        RulePack::from_files(&files)
+    }
+
+    /// Parses `(label, text)` pairs; the label names the file in errors.
+    pub fn from_files(files: &[(String, String)]) -> Result<RulePack, RuleError> {
+        let mut pack = RulePack::default();
+        for (label, text) in files {
+            let parsed: RuleFile =
+                toml::from_str(text).map_err(|e| RuleError::Toml { file: label.clone(), message: e.to_string() })?;
+            for spec in parsed.rule {
+                pack.push(build_rule(label, spec)?)?;
+            }
+        }
+        Ok(pack)
+    }
+
+    /// Adds the rules of `other`; an id defined in both is an error.
+    pub fn extend(&mut self, other: RulePack) -> Result<(), RuleError> {
+        other.rules.into_iter().try_for_each(|rule| self.push(rule))
+    }
+
+    fn push(&mut self, rule: Rule) -> Result<(), RuleError> {
+        if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
+            return Err(RuleError::Duplicate { rule: rule.id.to_string(), first: existing.origin.clone(), second: rule.origin });
+        }
+        self.rules.push(rule);
+        Ok(())
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id.as_str() == id)
+    }
+}
+
+fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
+    let rule_name = spec.id.clone();
+    let invalid = |message: String| RuleError::Invalid { file: file.to_string(), rule: rule_name.clone(), message };
+    let id = FaultId::parse(&spec.id).ok_or_else(|| invalid("id must be lowercase words joined by dots, like dispatch.send-msg-failed".into()))?;
+    let severity: Severity = spec.severity.parse().map_err(invalid)?;
+    if spec.title.trim().is_empty() {
+        return Err(invalid("title is empty".into()));
+    }
+    let levels = spec
+        .levels
+        .iter()
+        .map(|name| Level::from_name(name.as_bytes()).ok_or_else(|| invalid(format!("unknown level {name:?}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let compile = |pattern: &str| compile_regex(file, &spec.id, pattern);
+
+    let kinds_given = usize::from(!spec.signature.is_empty()) + usize::from(spec.check.is_some()) + usize::from(spec.analysis);
+    if kinds_given != 1 {
+        return Err(invalid("a rule has exactly one of: [[rule.signature]] tables, check = \"...\", or analysis = true".into()));
+    }
+    let kind = if let Some(name) = &spec.check {
+        RuleKind::File(Check::from_name(name).ok_or_else(|| invalid(format!("unknown check {name:?} (known: properties-crlf, properties-encoding)")))?)
+    } else if spec.analysis {
+        RuleKind::Analysis
+    } else {
+        let signatures = spec.signature.iter().map(|sig| build_signature(sig, &compile, &invalid)).collect::<Result<Vec<_>, _>>()?;
+        RuleKind::Lines(signatures)
+    };
+    if matches!(kind, RuleKind::Lines(_)) && spec.examples.matching.is_empty() {
+        return Err(invalid("a line rule needs at least one example under [rule.examples] match".into()));
+    }
+    let extract = spec.extract.iter().map(|p| compile(p)).collect::<Result<Vec<_>, _>>()?;
+    for regex in &extract {
+        if regex.capture_names().flatten().next().is_none() {
+            return Err(invalid(format!("extract regex {:?} has no named group (?P<name>...)", regex.as_str())));
+        }
+    }
+    if spec.remediation.en.is_empty() && spec.remediation.zh.is_empty() {
+        return Err(invalid("remediation needs steps in en or zh".into()));
+    }
+    Ok(Rule {
+        id,
+        title: spec.title,
+        severity,
+        section: spec.section,
+        components: spec.components,
+        levels,
+        kind,
+        extract,
+        remediation: Remediation { en: spec.remediation.en, zh: spec.remediation.zh },
+        examples_match: spec.examples.matching,
+        examples_no_match: spec.examples.no_match,
+        origin: file.to_string(),
+    })
+}
+
+fn build_signature(
+    spec: &SignatureSpec,
+    compile: &dyn Fn(&str) -> Result<Regex, RuleError>,
+    invalid: &dyn Fn(String) -> RuleError,
+) -> Result<Signature, RuleError> {
+    if spec.literals.is_empty() && spec.regex.is_none() {
+        return Err(invalid("a signature needs literals or a regex".into()));
+    }
+    if let Some(bad) = spec.literals.iter().find(|l| l.is_empty() || l.contains('\n')) {
+        return Err(invalid(format!("literal {bad:?} is empty or spans lines")));
+    }
+    Ok(Signature {
+        literals: spec.literals.clone(),
+        regex: spec.regex.as_deref().map(compile).transpose()?,
+        all: spec.all.iter().map(|p| compile(p)).collect::<Result<_, _>>()?,
+        none: spec.none.iter().map(|p| compile(p)).collect::<Result<_, _>>()?,
+    })
+}
+
+fn compile_regex(file: &str, rule: &str, pattern: &str) -> Result<Regex, RuleError> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| RuleError::Regex { file: file.to_string(), rule: rule.to_string(), pattern: pattern.to_string(), message: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<RulePack, RuleError> {
+        RulePack::from_files(&[("user/test.toml".to_string(), text.to_string())])
+    }
+
+    const MINIMAL: &str = r#"
+[[rule]]
+id = "demo.thing-failed"
+title = "A thing failed"
+severity = "high"
+section = "2.5"
+[[rule.signature]]
+literals = ["thing failed"]
+[rule.remediation]
+en = ["Fix the thing."]
+[rule.examples]
+match = ["2022-09-29 10:15:32,118 ERROR thing failed"]
+"#;
+
+    #[test]
+    fn loads_a_minimal_rule() {
+        let pack = load(MINIMAL).unwrap();
+        let rule = pack.rule("demo.thing-failed").unwrap();
+        assert_eq!(rule.severity, Severity::High);
+        assert!(matches!(&rule.kind, RuleKind::Lines(sigs) if sigs.len() == 1));
+        assert_eq!(rule.origin, "user/test.toml");
+    }
+
+    #[test]
+    fn rejects_unknown_keys_with_the_file_name() {
+        let err = load(&MINIMAL.replace("section = \"2.5\"", "section = \"2.5\"\nseverty = \"low\"")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("user/test.toml") && text.contains("severty"), "{text}");
+    }
+
+    #[test]
+    fn rejects_bad_regex_naming_rule_and_pattern() {
+        let err = load(&MINIMAL.replace("literals = [\"thing failed\"]", "regex = '(unclosed'")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("demo.thing-failed") && text.contains("(unclosed"), "{text}");
+    }
+
+    #[test]
+    fn rejects_huge_regex() {
+        let err = load(&MINIMAL.replace("literals = [\"thing failed\"]", "regex = '(\\w{100}){100}'")).unwrap_err();
+        assert!(matches!(err, RuleError::Regex { .. }), "{err}");
+    }
+
+    #[test]
+    fn rejects_bad_severity_level_and_id() {
+        assert!(load(&MINIMAL.replace("\"high\"", "\"urgent\"")).unwrap_err().to_string().contains("urgent"));
+        assert!(load(&MINIMAL.replace("section = \"2.5\"", "section = \"2.5\"\nlevels = [\"LOUD\"]")).unwrap_err().to_string().contains("LOUD"));
+        assert!(load(&MINIMAL.replace("demo.thing-failed", "Demo Thing")).is_err());
+    }
+
+    #[test]
+    fn rejects_duplicate_ids_across_packs() {
+        let mut pack = load(MINIMAL).unwrap();
+        let err = pack.extend(load(MINIMAL).unwrap()).unwrap_err();
+        assert!(matches!(err, RuleError::Duplicate { .. }), "{err}");
+    }
+
+    #[test]
+    fn embedded_pack_loads() {
+        let pack = RulePack::embedded().unwrap();
+        for id in ["dispatch.send-msg-failed", "task.python-runtimeout", "traffic.openapi-failure", "traffic.alb-failure", "config.properties-crlf"] {
+            assert!(pack.rule(id).is_some(), "default pack lacks {id}");
+        }
+    }
+}

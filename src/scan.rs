@@ -1,0 +1,367 @@
+//! The glue of the pipeline: reads every unit of a bundle (`input`), splits each log into events
+//! (`event`), asks the compiled rules which faults each event shows (`rules`), runs the file
+//! checks (`analyze`) and groups the results (`classify`) into one [`ScanOutcome`].
+//!
+//! Parallel without shared mutable state: units run in parallel, archive members are scanned
+//! while the next one is read, and a large file is cut into chunks at event boundaries that are
+//! scanned in parallel. Every piece produces its own partial outcome; partial outcomes merge in
+//! any order to the same result.
+
+use std::ops::Range;
+use std::sync::{Arc, mpsc};
+
+use rayon::prelude::*;
+
+use crate::analyze::{crlf_facts, encoding_facts};
+use crate::classify::{Evidence, FindingSet, GroupKey};
+use crate::event::{Record, Records, chunk_ranges};
+use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
+use crate::rules::{Check, CompiledRules, LiteralHit, RuleKind, RuleMatch, Scope, Scratch};
+
+/// Default size of the chunks a large file is cut into.
+pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Evidence samples kept per finding.
+    pub samples: usize,
+    /// Files larger than twice this are cut into chunks of about this size.
+    pub chunk_size: usize,
+    pub input: InputOptions,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { samples: 3, chunk_size: DEFAULT_CHUNK_SIZE, input: InputOptions::default() }
+    }
+}
+
+/// Everything a scan found and read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanOutcome {
+    /// Sources scanned (files, archive members, standard input).
+    pub files: u64,
+    pub bytes: u64,
+    pub events: u64,
+    pub lines: u64,
+    pub ignored: u64,
+    pub skipped: Vec<Skipped>,
+    pub findings: FindingSet,
+}
+
+impl ScanOutcome {
+    fn empty(samples: usize) -> Self {
+        ScanOutcome { files: 0, bytes: 0, events: 0, lines: 0, ignored: 0, skipped: Vec::new(), findings: FindingSet::new(samples) }
+    }
+
+    fn merge(&mut self, other: ScanOutcome) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.events += other.events;
+        self.lines += other.lines;
+        self.ignored += other.ignored;
+        self.skipped.extend(other.skipped);
+        self.findings.merge(other.findings);
+    }
+}
+
+/// Scans bundles with one compiled rule pack.
+pub struct Scanner<'a> {
+    rules: &'a CompiledRules,
+    options: ScanOptions,
+}
+
+/// What every chunk of one source shares.
+struct SourceContext<'a> {
+    unit: u32,
+    source: &'a Source,
+    path: Arc<str>,
+    archive: Option<Arc<str>>,
+    component: Arc<str>,
+    host: Arc<str>,
+    scope: Scope,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(rules: &'a CompiledRules, options: ScanOptions) -> Self {
+        Scanner { rules, options }
+    }
+
+    /// Scans every unit of `discovery` on the current rayon pool. `progress` is told the size of
+    /// each unit when it is done.
+    pub fn scan(&self, discovery: Discovery, progress: &(dyn Fn(u64) + Sync)) -> ScanOutcome {
+        let mut outcome = discovery
+            .units
+            .par_iter()
+            .enumerate()
+            .map(|(index, unit)| {
+                let part = self.scan_unit(index as u32, unit);
+                progress(unit.size);
+                part
+            })
+            .reduce(|| ScanOutcome::empty(self.options.samples), |mut a, b| {
+                a.merge(b);
+                a
+            });
+        outcome.ignored += discovery.ignored;
+        outcome.skipped.extend(discovery.skipped);
+        outcome.skipped.sort();
+        outcome.skipped.dedup();
+        outcome
+    }
+
+    /// Reads one unit and scans its sources; archive members are scanned while the next member
+    /// is read.
+    pub fn scan_unit(&self, index: u32, unit: &Unit) -> ScanOutcome {
+        let (sender, receiver) = mpsc::channel();
+        rayon::scope(|scope| {
+            load_unit(unit, &self.options.input, &mut |loaded| match loaded {
+                Loaded::Source(source) => {
+                    let sender = sender.clone();
+                    scope.spawn(move |_| {
+                        let _ = sender.send(self.scan_source(index, &source));
+                    });
+                }
+                Loaded::Skipped(skipped) => {
+                    let mut part = ScanOutcome::empty(self.options.samples);
+                    part.skipped.push(skipped);
+                    let _ = sender.send(part);
+                }
+            });
+        });
+        drop(sender);
+        let mut outcome = ScanOutcome::empty(self.options.samples);
+        for part in receiver {
+            outcome.merge(part);
+        }
+        outcome
+    }
+
+    /// Scans one source: a log event by event, a properties file with the file checks.
+    pub fn scan_source(&self, unit: u32, source: &Source) -> ScanOutcome {
+        let ctx = SourceContext {
+            unit,
+            source,
+            path: source.path.as_str().into(),
+            archive: source.archive.as_deref().map(Arc::from),
+            component: source.identity.component.as_str().into(),
+            host: source.identity.host.as_str().into(),
+            scope: Scope::for_component(self.rules, &source.identity.component),
+        };
+        let mut outcome = match source.kind {
+            FileKind::Log => self.scan_log(&ctx),
+            FileKind::Properties => self.check_properties(&ctx),
+        };
+        outcome.files = 1;
+        outcome.bytes = source.bytes.len() as u64;
+        outcome
+    }
+
+    fn scan_log(&self, ctx: &SourceContext<'_>) -> ScanOutcome {
+        let buf: &[u8] = &ctx.source.bytes;
+        let ranges: Vec<Range<usize>> =
+            if buf.len() > self.options.chunk_size.saturating_mul(2) { chunk_ranges(buf, self.options.chunk_size) } else { vec![0..buf.len()] };
+        let parts: Vec<ScanOutcome> = ranges.into_par_iter().map(|range| self.scan_chunk(ctx, &buf[range])).collect();
+        let mut outcome = ScanOutcome::empty(self.options.samples);
+        let mut line_base = 0;
+        for mut part in parts {
+            part.findings.shift_lines(line_base);
+            line_base += part.lines;
+            outcome.merge(part);
+        }
+        outcome
+    }
+
+    /// One pass of the literal automaton over the chunk, one walk over its events; rules are
+    /// evaluated only on events that hold a literal (or when the pack has unfiltered signatures).
+    fn scan_chunk(&self, ctx: &SourceContext<'_>, chunk: &[u8]) -> ScanOutcome {
+        let mut outcome = ScanOutcome::empty(self.options.samples);
+        let mut hits: Vec<LiteralHit> = Vec::new();
+        self.rules.literal_hits(chunk, &mut hits);
+        let mut scratch = Scratch::default();
+        let mut found: Vec<RuleMatch> = Vec::new();
+        let mut records = Records::new(chunk);
+        let mut cursor = 0;
+        let check_every_event = self.rules.has_unfiltered();
+        for record in records.by_ref() {
+            outcome.events += 1;
+            let end = record.offset + record.bytes.len();
+            let first = cursor;
+            while cursor < hits.len() && hits[cursor].start < end {
+                cursor += 1;
+            }
+            if first == cursor && !check_every_event {
+                continue;
+            }
+            self.rules.evaluate(&record, &hits[first..cursor], &ctx.scope, &mut scratch, |m| found.push(m));
+            for m in found.drain(..) {
+                self.record_match(ctx, &record, &m, &mut outcome.findings);
+            }
+        }
+        outcome.lines = records.lines();
+        outcome
+    }
+
+    fn record_match(&self, ctx: &SourceContext<'_>, record: &Record<'_>, m: &RuleMatch, findings: &mut FindingSet) {
+        let key = GroupKey { rule: m.rule, component: ctx.component.clone(), host: ctx.host.clone() };
+        let position = (ctx.unit, ctx.source.member, record.line);
+        findings.record(key, record.timestamp, position, || {
+            let (text, text_truncated) = Evidence::cap(record.header_line());
+            let (match_line, match_text) = record.line_at(m.offset);
+            let matched = (match_line != record.line).then(|| (match_line, Evidence::cap(match_text).0));
+            Evidence {
+                position,
+                path: ctx.path.clone(),
+                archive: ctx.archive.clone(),
+                line: record.line,
+                timestamp: record.timestamp,
+                text,
+                text_truncated,
+                matched,
+                fields: self.rules.fields(m, record),
+            }
+        });
+    }
+
+    fn check_properties(&self, ctx: &SourceContext<'_>) -> ScanOutcome {
+        let mut outcome = ScanOutcome::empty(self.options.samples);
+        let bytes: &[u8] = &ctx.source.bytes;
+        outcome.lines = bytecount_lines(bytes);
+        for (index, rule) in self.rules.pack().rules().iter().enumerate() {
+            let RuleKind::File(check) = rule.kind else { continue };
+            let fact = match check {
+                Check::PropertiesCrlf => crlf_facts(bytes).map(|f| {
+                    let fields = vec![
+                        ("crlf_lines".to_string(), f.crlf_lines.to_string()),
+                        ("total_lines".to_string(), f.total_lines.to_string()),
+                        ("first_crlf_line".to_string(), f.first_line.to_string()),
+                    ];
+                    (f.first_line, f.first_text, fields)
+                }),
+                Check::PropertiesEncoding => encoding_facts(bytes).map(|f| {
+                    let text = line_text(bytes, f.offset);
+                    (f.line, text, vec![("problem".to_string(), f.problem), ("offset".to_string(), f.offset.to_string())])
+                }),
+            };
+            let Some((line, text, mut fields)) = fact else { continue };
+            fields.push(("path".to_string(), ctx.source.path.clone()));
+            let key = GroupKey { rule: index, component: ctx.component.clone(), host: ctx.host.clone() };
+            let position = (ctx.unit, ctx.source.member, line);
+            outcome.findings.record(key, None, position, || {
+                let (text, text_truncated) = Evidence::cap(&text);
+                Evidence {
+                    position,
+                    path: ctx.path.clone(),
+                    archive: ctx.archive.clone(),
+                    line,
+                    timestamp: None,
+                    text,
+                    text_truncated,
+                    matched: None,
+                    fields,
+                }
+            });
+        }
+        outcome
+    }
+}
+
+fn bytecount_lines(bytes: &[u8]) -> u64 {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    newlines + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+}
+
+/// The line that holds byte `offset`, without its terminator.
+fn line_text(bytes: &[u8], offset: usize) -> Vec<u8> {
+    let start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+    crate::event::trim_cr(&bytes[start..end]).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Bytes, Identity};
+    use crate::rules::RulePack;
+
+    fn rules() -> CompiledRules {
+        CompiledRules::compile(RulePack::embedded().unwrap()).unwrap()
+    }
+
+    fn source(path: &str, kind: FileKind, text: &[u8]) -> Source {
+        Source {
+            path: path.into(),
+            archive: None,
+            kind,
+            identity: crate::input::infer(path),
+            bytes: Bytes::Owned(text.to_vec()),
+            member: 0,
+        }
+    }
+
+    fn log_text() -> String {
+        let mut text = String::from("header without time\n");
+        for i in 0..300 {
+            text.push_str(&format!("2022-09-29 10:{:02}:{:02},118 INFO [t] - ok {i}\n", i / 60, i % 60));
+            if i % 37 == 0 {
+                text.push_str(&format!("2022-09-29 10:{:02}:{:02},500 ERROR [e] - dispatch task 1039{i:04} to 10.1.2.3 failed\n", i / 60, i % 60));
+                text.push_str("com.alipay.CommandSendException: send msg failed, target=10.1.2.3\n\tat a.b(C.java:1)\n");
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn chunked_and_whole_scans_agree() {
+        let rules = rules();
+        let text = log_text();
+        let src = source("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log", FileKind::Log, text.as_bytes());
+        let whole = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() }).scan_source(0, &src);
+        assert_eq!(whole.findings.groups().next().map(|(_, g)| g.count), Some(9));
+        for chunk_size in [1, 7, 64, 500, 4096] {
+            let chunked = Scanner::new(&rules, ScanOptions { chunk_size, ..ScanOptions::default() }).scan_source(0, &src);
+            assert_eq!(chunked, whole, "chunk size {chunk_size}");
+        }
+    }
+
+    #[test]
+    fn evidence_names_the_header_and_the_matching_line() {
+        let rules = rules();
+        let text = log_text();
+        let src = source("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log", FileKind::Log, text.as_bytes());
+        let outcome = Scanner::new(&rules, ScanOptions::default()).scan_source(0, &src);
+        let (key, group) = outcome.findings.groups().next().unwrap();
+        assert_eq!(rules.rule(key.rule).id.as_str(), "dispatch.send-msg-failed");
+        assert_eq!((&*key.component, &*key.host), ("acopswareexecutor", "10.0.0.1"));
+        let first = &group.samples[0];
+        assert_eq!(first.line, 3);
+        assert!(first.text.ends_with(b"to 10.1.2.3 failed"));
+        assert_eq!(first.matched.as_ref().map(|(line, _)| *line), Some(4));
+        assert!(first.fields.contains(&("task_id".into(), "10390000".into())));
+        assert_eq!(outcome.events, 1 + 300 + 9);
+    }
+
+    #[test]
+    fn properties_checks() {
+        let rules = rules();
+        let src = source("b/h-1/home/admin/app/conf/application.properties", FileKind::Properties, b"a=1\r\nb=\xb2\xe2\r\n");
+        let outcome = Scanner::new(&rules, ScanOptions::default()).scan_source(0, &src);
+        let ids: Vec<&str> = outcome.findings.groups().map(|(k, _)| rules.rule(k.rule).id.as_str()).collect();
+        assert_eq!(ids, ["config.properties-crlf", "config.properties-encoding"]);
+        let (_, crlf) = outcome.findings.groups().next().unwrap();
+        assert!(crlf.samples[0].fields.contains(&("crlf_lines".into(), "2".into())));
+    }
+
+    #[test]
+    fn identity_is_used_for_scope() {
+        let _ = Identity { component: String::new(), host: String::new() };
+        let rules = rules();
+        // traffic rules are scoped to the IaaS adapter and the executor: an apconsole log does not fire them.
+        let line = b"2022-09-29 10:16:01,223 ERROR [x] - RemoveBackendServers failed: Throttling\n";
+        let console = source("b/h-1/home/admin/logs/apconsole/common-error.log", FileKind::Log, line);
+        assert!(Scanner::new(&rules, ScanOptions::default()).scan_source(0, &console).findings.is_empty());
+        let iaas = source("b/h-1/home/admin/logs/aciaasconnectore/common-error.log", FileKind::Log, line);
+        assert!(!Scanner::new(&rules, ScanOptions::default()).scan_source(0, &iaas).findings.is_empty());
+    }
+}
