@@ -1,6 +1,6 @@
 //! Grouping matches into findings: every rule match becomes a count in the group of its
 //! (fault, component, host), with first and last timestamps and up to N evidence samples (the
-//! earliest in bundle order). Partial sets from files and chunks merge in any order to the same
+//! earliest by timestamp, then by position in the bundle; events without a timestamp last). Partial sets from files and chunks merge in any order to the same
 //! result, which is what makes parallel scans deterministic.
 
 use std::collections::BTreeMap;
@@ -31,7 +31,18 @@ pub struct Evidence {
     pub fields: Vec<(String, String)>,
 }
 
+/// How samples are ordered: by timestamp (none last), then by position.
+type SampleKey = (i64, Position);
+
+fn sample_key(timestamp: Option<Timestamp>, position: Position) -> SampleKey {
+    (timestamp.map_or(i64::MAX, Timestamp::local_millis), position)
+}
+
 impl Evidence {
+    fn key(&self) -> SampleKey {
+        sample_key(self.timestamp, self.position)
+    }
+
     /// Caps `text` at [`MAX_EVIDENCE_TEXT`] bytes; returns the kept bytes and whether any were cut.
     pub fn cap(text: &[u8]) -> (Vec<u8>, bool) {
         (text[..text.len().min(MAX_EVIDENCE_TEXT)].to_vec(), text.len() > MAX_EVIDENCE_TEXT)
@@ -53,7 +64,7 @@ pub struct Group {
     pub count: u64,
     pub first_seen: Option<Timestamp>,
     pub last_seen: Option<Timestamp>,
-    /// Sorted by position; at most the set's sample cap.
+    /// Earliest first; at most the set's sample cap.
     pub samples: Vec<Evidence>,
 }
 
@@ -66,12 +77,13 @@ impl Group {
         }
     }
 
-    fn wants(&self, position: Position, cap: usize) -> bool {
-        self.samples.len() < cap || self.samples.last().is_some_and(|last| position < last.position)
+    fn wants(&self, key: SampleKey, cap: usize) -> bool {
+        self.samples.len() < cap || self.samples.last().is_some_and(|last| key < last.key())
     }
 
     fn keep(&mut self, evidence: Evidence, cap: usize) {
-        let at = self.samples.partition_point(|e| e.position < evidence.position);
+        let key = evidence.key();
+        let at = self.samples.partition_point(|e| e.key() < key);
         self.samples.insert(at, evidence);
         self.samples.truncate(cap);
     }
@@ -81,7 +93,7 @@ impl Group {
         self.first_seen = min_opt(self.first_seen, other.first_seen);
         self.last_seen = max_opt(self.last_seen, other.last_seen);
         for evidence in other.samples {
-            if self.wants(evidence.position, cap) {
+            if self.wants(evidence.key(), cap) {
                 self.keep(evidence, cap);
             }
         }
@@ -116,11 +128,17 @@ impl FindingSet {
     }
 
     /// Counts one match; builds its evidence (which allocates) only when it would be kept.
-    pub fn record(&mut self, key: GroupKey, timestamp: Option<Timestamp>, position: Position, evidence: impl FnOnce() -> Evidence) {
+    pub fn record(
+        &mut self,
+        key: GroupKey,
+        timestamp: Option<Timestamp>,
+        position: Position,
+        evidence: impl FnOnce() -> Evidence,
+    ) {
         let cap = self.cap;
         let group = self.groups.entry(key).or_default();
         group.see(timestamp);
-        if group.wants(position, cap) {
+        if group.wants(sample_key(timestamp, position), cap) {
             group.keep(evidence(), cap);
         }
     }
@@ -197,7 +215,22 @@ mod tests {
         let (_, group) = set.groups().next().unwrap();
         assert_eq!(group.count, 4);
         assert_eq!(group.samples.iter().map(|e| e.line).collect::<Vec<_>>(), [1, 3]);
-        assert_eq!((group.first_seen, group.last_seen), (Some(Timestamp::from_local_millis(1)), Some(Timestamp::from_local_millis(9))));
+        assert_eq!(
+            (group.first_seen, group.last_seen),
+            (Some(Timestamp::from_local_millis(1)), Some(Timestamp::from_local_millis(9)))
+        );
+    }
+
+    #[test]
+    fn earlier_timestamps_win_over_earlier_positions() {
+        let mut set = FindingSet::new(1);
+        let late = Some(Timestamp::from_local_millis(50));
+        let early = Some(Timestamp::from_local_millis(10));
+        set.record(key(0), late, (0, 0, 1), || Evidence { timestamp: late, ..evidence(1) });
+        set.record(key(0), early, (1, 0, 7), || Evidence { timestamp: early, position: (1, 0, 7), ..evidence(7) });
+        set.record(key(0), None, (0, 0, 0), || Evidence { timestamp: None, position: (0, 0, 0), ..evidence(0) });
+        let (_, group) = set.groups().next().unwrap();
+        assert_eq!(group.samples.iter().map(|e| e.line).collect::<Vec<_>>(), [7]);
     }
 
     #[test]

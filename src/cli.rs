@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan log bundles (directories, files, .tar, .tar.gz, .zip, .gz, - for stdin) for faults.
     Scan(ScanArgs),
+    /// Show how logs are assembled into events (what rules are matched against).
+    Events(EventsArgs),
     /// Inspect and test rule packs.
     Rules {
         #[command(subcommand)]
@@ -58,7 +60,7 @@ pub struct ScanArgs {
     pub threads: Option<usize>,
 
     /// Zone the logs' timestamps are in, e.g. +08:00, -05:00, UTC.
-    #[arg(long, value_name = "OFFSET", default_value = "+08:00")]
+    #[arg(long, value_name = "OFFSET", default_value = "+08:00", allow_hyphen_values = true)]
     pub tz: String,
 
     /// Component (app) of the input, when it is a single file or standard input.
@@ -91,6 +93,19 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub pack: PackArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Logs or bundles to read.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only one line per file: lines, events, events with a timestamp, stack frames.
+    #[arg(long)]
+    pub count: bool,
+    /// Output format: text, or JSON Lines with `json`.
+    #[arg(long, value_enum, default_value_t = ListFormatArg::Text)]
+    pub format: ListFormatArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -53,7 +53,11 @@ impl ScanConfig {
         if args.component.is_some() || args.host.is_some() {
             let single = args.paths.len() == 1 && !args.paths[0].is_dir();
             if !single {
-                let what = if args.paths.len() > 1 { "several paths".to_string() } else { format!("the directory {}", args.paths[0].display()) };
+                let what = if args.paths.len() > 1 {
+                    "several paths".to_string()
+                } else {
+                    format!("the directory {}", args.paths[0].display())
+                };
                 return Err(ConfigError::OverrideNeedsOneFile(what));
             }
         }
@@ -89,7 +93,12 @@ impl ScanConfig {
             options: ScanOptions {
                 samples: args.samples,
                 chunk_size,
-                input: InputOptions { max_decompressed: args.max_decompressed, component: args.component, host: args.host, ..InputOptions::default() },
+                input: InputOptions {
+                    max_decompressed: args.max_decompressed,
+                    component: args.component,
+                    host: args.host,
+                    ..InputOptions::default()
+                },
             },
             rules,
         })

@@ -52,7 +52,15 @@ pub struct ScanOutcome {
 
 impl ScanOutcome {
     fn empty(samples: usize) -> Self {
-        ScanOutcome { files: 0, bytes: 0, events: 0, lines: 0, ignored: 0, skipped: Vec::new(), findings: FindingSet::new(samples) }
+        ScanOutcome {
+            files: 0,
+            bytes: 0,
+            events: 0,
+            lines: 0,
+            ignored: 0,
+            skipped: Vec::new(),
+            findings: FindingSet::new(samples),
+        }
     }
 
     fn merge(&mut self, other: ScanOutcome) {
@@ -100,10 +108,13 @@ impl<'a> Scanner<'a> {
                 progress(unit.size);
                 part
             })
-            .reduce(|| ScanOutcome::empty(self.options.samples), |mut a, b| {
-                a.merge(b);
-                a
-            });
+            .reduce(
+                || ScanOutcome::empty(self.options.samples),
+                |mut a, b| {
+                    a.merge(b);
+                    a
+                },
+            );
         outcome.ignored += discovery.ignored;
         outcome.skipped.extend(discovery.skipped);
         outcome.skipped.sort();
@@ -160,8 +171,11 @@ impl<'a> Scanner<'a> {
 
     fn scan_log(&self, ctx: &SourceContext<'_>) -> ScanOutcome {
         let buf: &[u8] = &ctx.source.bytes;
-        let ranges: Vec<Range<usize>> =
-            if buf.len() > self.options.chunk_size.saturating_mul(2) { chunk_ranges(buf, self.options.chunk_size) } else { vec![0..buf.len()] };
+        let ranges: Vec<Range<usize>> = if buf.len() > self.options.chunk_size.saturating_mul(2) {
+            chunk_ranges(buf, self.options.chunk_size)
+        } else {
+            std::iter::once(0..buf.len()).collect()
+        };
         let parts: Vec<ScanOutcome> = ranges.into_par_iter().map(|range| self.scan_chunk(ctx, &buf[range])).collect();
         let mut outcome = ScanOutcome::empty(self.options.samples);
         let mut line_base = 0;
@@ -241,7 +255,11 @@ impl<'a> Scanner<'a> {
                 }),
                 Check::PropertiesEncoding => encoding_facts(bytes).map(|f| {
                     let text = line_text(bytes, f.offset);
-                    (f.line, text, vec![("problem".to_string(), f.problem), ("offset".to_string(), f.offset.to_string())])
+                    (
+                        f.line,
+                        text,
+                        vec![("problem".to_string(), f.problem), ("offset".to_string(), f.offset.to_string())],
+                    )
                 }),
             };
             let Some((line, text, mut fields)) = fact else { continue };
@@ -305,8 +323,14 @@ mod tests {
         for i in 0..300 {
             text.push_str(&format!("2022-09-29 10:{:02}:{:02},118 INFO [t] - ok {i}\n", i / 60, i % 60));
             if i % 37 == 0 {
-                text.push_str(&format!("2022-09-29 10:{:02}:{:02},500 ERROR [e] - dispatch task 1039{i:04} to 10.1.2.3 failed\n", i / 60, i % 60));
-                text.push_str("com.alipay.CommandSendException: send msg failed, target=10.1.2.3\n\tat a.b(C.java:1)\n");
+                text.push_str(&format!(
+                    "2022-09-29 10:{:02}:{:02},500 ERROR [e] - dispatch task 1039{i:04} to 10.1.2.3 failed\n",
+                    i / 60,
+                    i % 60
+                ));
+                text.push_str(
+                    "com.alipay.CommandSendException: send msg failed, target=10.1.2.3\n\tat a.b(C.java:1)\n",
+                );
             }
         }
         text
@@ -316,11 +340,14 @@ mod tests {
     fn chunked_and_whole_scans_agree() {
         let rules = rules();
         let text = log_text();
-        let src = source("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log", FileKind::Log, text.as_bytes());
-        let whole = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() }).scan_source(0, &src);
+        let src =
+            source("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log", FileKind::Log, text.as_bytes());
+        let whole = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() })
+            .scan_source(0, &src);
         assert_eq!(whole.findings.groups().next().map(|(_, g)| g.count), Some(9));
         for chunk_size in [1, 7, 64, 500, 4096] {
-            let chunked = Scanner::new(&rules, ScanOptions { chunk_size, ..ScanOptions::default() }).scan_source(0, &src);
+            let chunked =
+                Scanner::new(&rules, ScanOptions { chunk_size, ..ScanOptions::default() }).scan_source(0, &src);
             assert_eq!(chunked, whole, "chunk size {chunk_size}");
         }
     }
@@ -329,7 +356,8 @@ mod tests {
     fn evidence_names_the_header_and_the_matching_line() {
         let rules = rules();
         let text = log_text();
-        let src = source("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log", FileKind::Log, text.as_bytes());
+        let src =
+            source("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log", FileKind::Log, text.as_bytes());
         let outcome = Scanner::new(&rules, ScanOptions::default()).scan_source(0, &src);
         let (key, group) = outcome.findings.groups().next().unwrap();
         assert_eq!(rules.rule(key.rule).id.as_str(), "dispatch.send-msg-failed");
@@ -345,7 +373,8 @@ mod tests {
     #[test]
     fn properties_checks() {
         let rules = rules();
-        let src = source("b/h-1/home/admin/app/conf/application.properties", FileKind::Properties, b"a=1\r\nb=\xb2\xe2\r\n");
+        let src =
+            source("b/h-1/home/admin/app/conf/application.properties", FileKind::Properties, b"a=1\r\nb=\xb2\xe2\r\n");
         let outcome = Scanner::new(&rules, ScanOptions::default()).scan_source(0, &src);
         let ids: Vec<&str> = outcome.findings.groups().map(|(k, _)| rules.rule(k.rule).id.as_str()).collect();
         assert_eq!(ids, ["config.properties-crlf", "config.properties-encoding"]);

@@ -55,7 +55,11 @@ pub fn encoding_facts(bytes: &[u8]) -> Option<EncodingFacts> {
     let line = 1 + memchr::memchr_iter(b'\n', &bytes[..offset]).count() as u64;
     let bad = &bytes[offset..bytes.len().min(offset + 4)];
     let hex: Vec<String> = bad.iter().map(|b| format!("{b:02x}")).collect();
-    Some(EncodingFacts { problem: format!("bytes that are not UTF-8 at offset {offset} (line {line}: {})", hex.join(" ")), line, offset })
+    Some(EncodingFacts {
+        problem: format!("bytes that are not UTF-8 at offset {offset} (line {line}: {})", hex.join(" ")),
+        line,
+        offset,
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,6 @@
 mod records;
 mod timestamp;
 
-pub use records::{Record, Records, chunk_ranges};
 pub(crate) use records::trim_cr;
+pub use records::{Record, Records, chunk_ranges};
 pub use timestamp::{Header, Level, Timestamp, parse_header};

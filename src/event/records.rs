@@ -10,7 +10,11 @@ use std::ops::Range;
 use super::timestamp::{Header, Level, Timestamp, parse_header};
 
 /// One event: a header line and its continuation lines (stack frames, `Caused by:`, wrapped
-/// text). Lines before the first header of a buffer form a record without a timestamp.
+/// text). Before the first header of a buffer there is no header to continue, so there a line
+/// joins the previous one only when it looks like a continuation (indented, `Caused by:`,
+/// `Suppressed:`, `...`, or empty); any other line starts a record without a timestamp. A log in a
+/// format whose timestamps are not recognised thus gives one record per line, not one record
+/// for the whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record<'a> {
     /// Every byte of the event, without the final line terminator.
@@ -86,6 +90,9 @@ impl<'a> Iterator for Records<'a> {
         let mut pos = self.next_line_start(start);
         let mut count = 1;
         while pos < self.buf.len() && parse_header(&self.buf[pos..]).is_none() {
+            if header.is_none() && !looks_like_continuation(&self.buf[pos..]) {
+                break;
+            }
             pos = self.next_line_start(pos);
             count += 1;
         }
@@ -103,6 +110,18 @@ impl<'a> Iterator for Records<'a> {
             timestamp: header.map(|h| h.timestamp),
             level: header.map_or(Level::Unknown, |h| h.level),
         })
+    }
+}
+
+/// Whether a line (without a header before it) continues the line above: an indented stack
+/// frame, a `Caused by:` or `Suppressed:` block, a `... 12 more`, or an empty line.
+fn looks_like_continuation(line: &[u8]) -> bool {
+    match line.first() {
+        None | Some(b' ' | b'\t' | b'\n' | b'\r') => true,
+        Some(b'C') => line.starts_with(b"Caused by:"),
+        Some(b'S') => line.starts_with(b"Suppressed:"),
+        Some(b'.') => line.starts_with(b"..."),
+        _ => false,
     }
 }
 
@@ -128,11 +147,8 @@ pub fn chunk_ranges(buf: &[u8], target: usize) -> Vec<Range<usize>> {
 
 /// Offset of the first header line that starts at or after `from`.
 fn header_at_or_after(buf: &[u8], from: usize) -> Option<usize> {
-    let mut pos = if from == 0 || buf[from - 1] == b'\n' {
-        from
-    } else {
-        from + memchr::memchr(b'\n', &buf[from..])? + 1
-    };
+    let mut pos =
+        if from == 0 || buf[from - 1] == b'\n' { from } else { from + memchr::memchr(b'\n', &buf[from..])? + 1 };
     while pos < buf.len() {
         if parse_header(&buf[pos..]).is_some() {
             return Some(pos);
@@ -177,6 +193,14 @@ mod tests {
     }
 
     #[test]
+    fn lines_without_a_header_are_events_of_their_own() {
+        let text = b"Jun 14 15:16:01 combo sshd[1]: one\nJun 14 15:16:02 combo sshd[1]: two\njava.lang.IllegalStateException: x\n\tat a.b(C.java:1)\nCaused by: y\n\t... 3 more\n2022-09-29 10:15:32,118 ERROR z\nwrapped text joins a header\n";
+        let all: Vec<Record> = Records::new(text).collect();
+        let shape: Vec<(u64, u64, bool)> = all.iter().map(|r| (r.line, r.line_count, r.timestamp.is_some())).collect();
+        assert_eq!(shape, [(1, 1, false), (2, 1, false), (3, 4, false), (7, 2, true)]);
+    }
+
+    #[test]
     fn empty_and_blank_buffers() {
         assert_eq!(Records::new(b"").count(), 0);
         let blank: Vec<_> = Records::new(b"\n\n").collect();
@@ -202,7 +226,14 @@ mod tests {
         for range in ranges {
             let mut records = Records::new(&buf[range.clone()]);
             for r in records.by_ref() {
-                out.push((range.start + r.offset, r.bytes.len(), line_base + r.line, r.line_count, r.timestamp, r.level));
+                out.push((
+                    range.start + r.offset,
+                    r.bytes.len(),
+                    line_base + r.line,
+                    r.line_count,
+                    r.timestamp,
+                    r.level,
+                ));
             }
             line_base += records.lines();
         }
@@ -232,7 +263,7 @@ mod tests {
             let mut text = lines.join(sep);
             if final_newline { text.push_str(sep); }
             let buf = text.as_bytes();
-            let whole = normalise(buf, &[0..buf.len()]);
+            let whole = normalise(buf, &[Range { start: 0, end: buf.len() }]);
             let chunked = normalise(buf, &chunk_ranges(buf, target));
             prop_assert_eq!(whole, chunked);
         }

@@ -13,7 +13,15 @@ pub struct Timestamp(i64);
 
 impl Timestamp {
     /// Builds a timestamp from calendar fields; `None` when a field is out of range.
-    pub fn from_parts(year: i32, month: u32, day: u32, hour: u32, minute: u32, second: u32, millis: u32) -> Option<Self> {
+    pub fn from_parts(
+        year: i32,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+        millis: u32,
+    ) -> Option<Self> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
@@ -117,7 +125,12 @@ pub fn parse_header(line: &[u8]) -> Option<Header> {
         return None;
     }
     let date_sep = b[4];
-    if (date_sep != b'-' && date_sep != b'/') || b[7] != date_sep || !matches!(b[10], b' ' | b'T') || b[13] != b':' || b[16] != b':' {
+    if (date_sep != b'-' && date_sep != b'/')
+        || b[7] != date_sep
+        || !matches!(b[10], b' ' | b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let year = digits(&b[0..4])?;
@@ -206,14 +219,26 @@ mod tests {
     }
 
     const CASES: &[Case] = &[
-        Case { line: "2022-09-29 10:15:32,118 ERROR [opsware-executor-12] - x", expect: Some(("2022-09-29 10:15:32.118", Level::Error)) },
+        Case {
+            line: "2022-09-29 10:15:32,118 ERROR [opsware-executor-12] - x",
+            expect: Some(("2022-09-29 10:15:32.118", Level::Error)),
+        },
         Case { line: "2022-09-29 10:15:32.118 WARN  x", expect: Some(("2022-09-29 10:15:32.118", Level::Warn)) },
         Case { line: "2022-09-29T10:15:32.5 INFO x", expect: Some(("2022-09-29 10:15:32.500", Level::Info)) },
-        Case { line: "[2022-09-29 10:15:30.004] [INFO] [worker-3] recv", expect: Some(("2022-09-29 10:15:30.004", Level::Info)) },
-        Case { line: "2021-03-14 12:19:55,934 ERROR main - SOFABoot", expect: Some(("2021-03-14 12:19:55.934", Level::Error)) },
+        Case {
+            line: "[2022-09-29 10:15:30.004] [INFO] [worker-3] recv",
+            expect: Some(("2022-09-29 10:15:30.004", Level::Info)),
+        },
+        Case {
+            line: "2021-03-14 12:19:55,934 ERROR main - SOFABoot",
+            expect: Some(("2021-03-14 12:19:55.934", Level::Error)),
+        },
         Case { line: "2022-09-29 10:15:32 job 1 done", expect: Some(("2022-09-29 10:15:32.000", Level::Unknown)) },
         Case { line: "2022/09/29 10:15:32,001 [WARNING] x", expect: Some(("2022-09-29 10:15:32.001", Level::Warn)) },
-        Case { line: "2024-02-29 23:59:59,999 ERRORS are words", expect: Some(("2024-02-29 23:59:59.999", Level::Unknown)) },
+        Case {
+            line: "2024-02-29 23:59:59,999 ERRORS are words",
+            expect: Some(("2024-02-29 23:59:59.999", Level::Unknown)),
+        },
         Case { line: "2022-09-29 10:15:32,123456789 FATAL x", expect: Some(("2022-09-29 10:15:32.123", Level::Fatal)) },
         Case { line: "2023-02-29 10:15:32,000 ERROR not a leap year", expect: None },
         Case { line: "2022-13-01 10:15:32,000 ERROR bad month", expect: None },

@@ -77,7 +77,10 @@ pub(crate) fn sniff(bytes: &[u8]) -> Magic {
         }
     }
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-    let control = head.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b))).count();
+    let control = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)))
+        .count();
     let has_nul = head.contains(&0);
     // Text logs have next to no control bytes; a NUL run at the end of a preallocated log does
     // not reach into the first 8 KiB unless the file is mostly NULs.

@@ -23,7 +23,9 @@ pub enum UnitKind {
     /// Read as it is (content sniffing still finds gzip or archives under other names).
     Plain(FileKind),
     Gzip(FileKind),
-    Tar { gzip: bool },
+    Tar {
+        gzip: bool,
+    },
     Zip,
 }
 
@@ -54,7 +56,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, InputError> {
     let mut found = Discovery::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            found.units.push(Unit { display: "<stdin>".into(), location: Location::Stdin, kind: UnitKind::Plain(FileKind::Log), size: 0 });
+            found.units.push(Unit {
+                display: "<stdin>".into(),
+                location: Location::Stdin,
+                kind: UnitKind::Plain(FileKind::Log),
+                size: 0,
+            });
             continue;
         }
         let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
@@ -97,7 +104,11 @@ fn walk_dir(root: &Path, found: &mut Discovery) {
             }
         };
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let display = if rel.as_os_str().is_empty() { root_name.clone() } else { format!("{root_name}/{}", rel.to_string_lossy()) };
+        let display = if rel.as_os_str().is_empty() {
+            root_name.clone()
+        } else {
+            format!("{root_name}/{}", rel.to_string_lossy())
+        };
         let file_type = entry.file_type();
         if file_type.is_dir() {
             continue;
@@ -115,7 +126,12 @@ fn walk_dir(root: &Path, found: &mut Discovery) {
             continue;
         }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        found.units.push(Unit { display, location: Location::Disk(entry.path().to_path_buf()), kind: unit_kind(named), size });
+        found.units.push(Unit {
+            display,
+            location: Location::Disk(entry.path().to_path_buf()),
+            kind: unit_kind(named),
+            size,
+        });
     }
 }
 
@@ -147,7 +163,10 @@ mod tests {
         std::fs::write(root.join("h1/notes.txt"), "x").unwrap();
         let found = discover(&[root]).unwrap();
         let names: Vec<_> = found.units.iter().map(|u| u.display.as_str()).collect();
-        assert_eq!(names, ["bundle/h1/staragent_core.log.1", "bundle/h2/home/admin/logs/acopswareexecutor/common-error.log"]);
+        assert_eq!(
+            names,
+            ["bundle/h1/staragent_core.log.1", "bundle/h2/home/admin/logs/acopswareexecutor/common-error.log"]
+        );
         assert_eq!(found.ignored, 1);
     }
 

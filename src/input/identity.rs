@@ -40,7 +40,10 @@ pub fn infer(path: &str) -> Identity {
         Some((file, dirs)) => (dirs, *file),
         None => (&[][..], ""),
     };
-    Identity { component: component_of(dirs, file).unwrap_or(UNKNOWN).to_string(), host: host_of(dirs).unwrap_or(UNKNOWN).to_string() }
+    Identity {
+        component: component_of(dirs, file).unwrap_or(UNKNOWN).to_string(),
+        host: host_of(dirs).unwrap_or(UNKNOWN).to_string(),
+    }
 }
 
 /// The innermost directory named after a component, else the first word of the file name
@@ -98,9 +101,17 @@ mod tests {
 
     const CASES: &[(&str, &str, &str)] = &[
         ("bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log", "acopswareexecutor", "10.12.3.4"),
-        ("bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log.2022-09-28.gz", "acopswareexecutor", "10.12.3.4"),
+        (
+            "bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log.2022-09-28.gz",
+            "acopswareexecutor",
+            "10.12.3.4",
+        ),
         ("bundle/app-host-7/home/staragent/log/staragent_core.log.1", "staragent", "app-host-7"),
-        ("bundle/10.12.3.9/home/admin/logs/aciaasconnectore/aciaasconnectore-default.log", "aciaasconnectore", "10.12.3.9"),
+        (
+            "bundle/10.12.3.9/home/admin/logs/aciaasconnectore/aciaasconnectore-default.log",
+            "aciaasconnectore",
+            "10.12.3.9",
+        ),
         ("bundle/app-host-7/home/admin/app/conf/application.properties", "unknown", "app-host-7"),
         ("bundle/10.1.1.1/home/admin/logs/apconsole/rpc/common-error.log", "apconsole", "10.1.1.1"),
         ("acopswareexecutor/common-error.log", "acopswareexecutor", "unknown"),

@@ -90,7 +90,10 @@ impl Loader<'_> {
         let shown = shown_path(path, archive);
         let magic = sniff(&bytes);
         if matches!(magic, Magic::Gzip | Magic::Tar | Magic::Zip) && depth >= self.options.max_depth {
-            self.skip(shown, format!("archives or compressed streams nested deeper than {} levels", self.options.max_depth));
+            self.skip(
+                shown,
+                format!("archives or compressed streams nested deeper than {} levels", self.options.max_depth),
+            );
             return;
         }
         match magic {
@@ -132,7 +135,8 @@ impl Loader<'_> {
             let mut entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let reason = format!("damaged tar archive after {members} members ({err}); the members before were scanned");
+                    let reason =
+                        format!("damaged tar archive after {members} members ({err}); the members before were scanned");
                     return self.skip(label.to_string(), reason);
                 }
             };
@@ -155,7 +159,10 @@ impl Loader<'_> {
             self.note_outcome(&shown_path(&name, Some(label)), &outcome, data.len(), "archive member");
             self.deliver(&name, Some(label), file_kind(named), Bytes::Owned(data), depth);
             if matches!(outcome, ReadOutcome::Failed(_)) {
-                return self.skip(label.to_string(), format!("tar stream broken after {members} members; the rest was not read"));
+                return self.skip(
+                    label.to_string(),
+                    format!("tar stream broken after {members} members; the rest was not read"),
+                );
             }
         }
     }
@@ -205,7 +212,9 @@ impl Loader<'_> {
                 "{what} larger than the limit of {} bytes (--max-decompressed); only the first {read} bytes were scanned",
                 self.options.max_decompressed
             ),
-            ReadOutcome::Failed(err) => format!("damaged {what} ({err}); the {read} bytes read before the damage were scanned"),
+            ReadOutcome::Failed(err) => {
+                format!("damaged {what} ({err}); the {read} bytes read before the damage were scanned")
+            }
         };
         self.skip(shown.to_string(), reason);
     }

@@ -108,8 +108,11 @@ pub struct MatchedLine {
 
 impl Report {
     pub fn build(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> Report {
-        let mut findings: Vec<Finding> =
-            outcome.findings.groups().map(|(key, group)| build_finding(rules.rule(key.rule), key, group, options)).collect();
+        let mut findings: Vec<Finding> = outcome
+            .findings
+            .groups()
+            .map(|(key, group)| build_finding(rules.rule(key.rule), key, group, options))
+            .collect();
         findings.sort_by(|a, b| {
             (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
         });
@@ -156,7 +159,8 @@ fn build_finding(rule: &Rule, key: &GroupKey, group: &Group, options: &ReportOpt
     }
     values.insert("component", &key.component);
     values.insert("host", &key.host);
-    let remediation = rule.remediation.steps(options.lang).iter().map(|step| fill_placeholders(step, &values)).collect();
+    let remediation =
+        rule.remediation.steps(options.lang).iter().map(|step| fill_placeholders(step, &values)).collect();
     Finding {
         fault: rule.id.to_string(),
         title: rule.title.clone(),
@@ -220,7 +224,8 @@ fn fill_placeholders(template: &str, values: &BTreeMap<&str, &str>) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after.find('}').filter(|&i| i > 0 && after[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        let close =
+            after.find('}').filter(|&i| i > 0 && after[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
         match close.and_then(|i| values.get(&after[..i]).map(|v| (i, v))) {
             Some((i, value)) => {
                 out.push_str(value);

@@ -36,7 +36,9 @@ pub fn escape_for_terminal(text: &str) -> String {
         match c {
             '\t' => out.push(c),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (0x80..0xa0).contains(&(c as u32)) || is_bidi_control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if (0x80..0xa0).contains(&(c as u32)) || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }

@@ -7,7 +7,9 @@ mod escape;
 mod json;
 mod text;
 
-pub use build::{Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint};
+pub use build::{
+    Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
+};
 pub use escape::{DecodedText, escape_for_terminal};
 pub use json::{write_json, write_jsonl};
 pub use text::{TextStyle, write_text};

@@ -58,14 +58,8 @@ pub fn write_text(report: &Report, style: TextStyle, out: &mut dyn Write) -> io:
 
 fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
     let input = &report.input;
-    let counts: Vec<String> = report
-        .summary
-        .by_severity
-        .iter()
-        .rev()
-        .filter(|(_, n)| **n > 0)
-        .map(|(sev, n)| format!("{n} {sev}"))
-        .collect();
+    let counts: Vec<String> =
+        report.summary.by_severity.iter().rev().filter(|(_, n)| **n > 0).map(|(sev, n)| format!("{n} {sev}")).collect();
     let verdict = if report.findings.is_empty() {
         "no documented fault found".to_string()
     } else {
@@ -83,13 +77,27 @@ fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
         input.timezone
     )?;
     if !input.skipped.is_empty() {
-        writeln!(out, "{}", p.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &format!("warning: {} skipped (listed at the end)", input.skipped.len())))?;
+        writeln!(
+            out,
+            "{}",
+            p.paint(
+                Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+                &format!("warning: {} skipped (listed at the end)", input.skipped.len())
+            )
+        )?;
     }
     Ok(())
 }
 
 fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{} {}  {} {}", p.severity(f.severity), p.bold(&f.fault), f.title, p.dim(&format!("(manual §{})", f.section)))?;
+    writeln!(
+        out,
+        "{} {}  {} {}",
+        p.severity(f.severity),
+        p.bold(&f.fault),
+        f.title,
+        p.dim(&format!("(manual §{})", f.section))
+    )?;
     let span = match (&f.first_seen, &f.last_seen) {
         (Some(first), Some(last)) if first == last => format!(", at {first}"),
         (Some(first), Some(last)) => format!(", {first} .. {last}"),
@@ -115,7 +123,11 @@ fn write_evidence(e: &Evidence, p: &Painter, out: &mut dyn Write) -> io::Result<
         Some(archive) => format!("{archive}!/{}:{}", e.path, e.line),
         None => format!("{}:{}", e.path, e.line),
     };
-    writeln!(out, "    {}", p.paint(Style::new().fg_color(Some(AnsiColor::Magenta.into())), &escape_for_terminal(&location)))?;
+    writeln!(
+        out,
+        "    {}",
+        p.paint(Style::new().fg_color(Some(AnsiColor::Magenta.into())), &escape_for_terminal(&location))
+    )?;
     let cut = if e.text_truncated { " [...]" } else { "" };
     writeln!(out, "      {}{cut}", escape_for_terminal(&e.text))?;
     if let Some(m) = &e.matched {

@@ -31,23 +31,36 @@ pub fn test_examples(rules: &CompiledRules) -> (Vec<ExampleFailure>, usize) {
     let mut hits = Vec::new();
     for (index, rule) in rules.pack().rules().iter().enumerate() {
         let scope = Scope::only(rules, index);
-        let cases = rule.examples_match.iter().map(|e| (e, true)).chain(rule.examples_no_match.iter().map(|e| (e, false)));
+        let cases =
+            rule.examples_match.iter().map(|e| (e, true)).chain(rule.examples_no_match.iter().map(|e| (e, false)));
         for (example, expected_match) in cases {
             run += 1;
             if example_matches(rules, &scope, &mut scratch, &mut hits, example.as_bytes()) != expected_match {
-                failures.push(ExampleFailure { rule: rule.id.to_string(), file: rule.origin.clone(), example: example.clone(), expected_match });
+                failures.push(ExampleFailure {
+                    rule: rule.id.to_string(),
+                    file: rule.origin.clone(),
+                    example: example.clone(),
+                    expected_match,
+                });
             }
         }
     }
     (failures, run)
 }
 
-fn example_matches(rules: &CompiledRules, scope: &Scope, scratch: &mut Scratch, hits: &mut Vec<LiteralHit>, text: &[u8]) -> bool {
+fn example_matches(
+    rules: &CompiledRules,
+    scope: &Scope,
+    scratch: &mut Scratch,
+    hits: &mut Vec<LiteralHit>,
+    text: &[u8],
+) -> bool {
     rules.literal_hits(text, hits);
     let mut matched = false;
     for record in Records::new(text) {
         let end = record.offset + record.bytes.len();
-        let inside: Vec<LiteralHit> = hits.iter().copied().filter(|h| h.start >= record.offset && h.start < end).collect();
+        let inside: Vec<LiteralHit> =
+            hits.iter().copied().filter(|h| h.start >= record.offset && h.start < end).collect();
         rules.evaluate(&record, &inside, scope, scratch, |_| matched = true);
     }
     matched
@@ -82,7 +95,8 @@ en = ["x"]
 match = ["2022-09-29 10:15:32,118 ERROR no such word"]
 no_match = ["2022-09-29 10:15:32,118 ERROR boom"]
 "#;
-        let rules = CompiledRules::compile(RulePack::from_files(&[("mine.toml".into(), text.into())]).unwrap()).unwrap();
+        let rules =
+            CompiledRules::compile(RulePack::from_files(&[("mine.toml".into(), text.into())]).unwrap()).unwrap();
         let (failures, run) = test_examples(&rules);
         assert_eq!(run, 2);
         assert_eq!(failures.len(), 2);

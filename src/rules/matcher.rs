@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
-use super::pack::{Rule, RuleKind, RulePack, Signature};
 use super::RuleError;
+use super::pack::{Rule, RuleKind, RulePack, Signature};
 use crate::event::Record;
 
 /// Extracted regex prefixes shorter than this would make too many events candidates.
@@ -56,7 +56,9 @@ impl Scope {
             .pack
             .rules()
             .iter()
-            .map(|rule| component == "unknown" || rule.components.is_empty() || rule.components.iter().any(|c| c == component))
+            .map(|rule| {
+                component == "unknown" || rule.components.is_empty() || rule.components.iter().any(|c| c == component)
+            })
             .collect();
         Scope { active }
     }
@@ -151,12 +153,21 @@ impl CompiledRules {
     pub fn literal_hits(&self, buf: &[u8], out: &mut Vec<LiteralHit>) {
         out.clear();
         let Some(ac) = &self.automaton else { return };
-        out.extend(ac.find_overlapping_iter(buf).map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() }));
+        out.extend(
+            ac.find_overlapping_iter(buf).map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() }),
+        );
     }
 
     /// Calls `found` for each rule that holds for `record` (at most once per rule). `hits` are
     /// the literal hits that lie inside the record; offsets are in the buffer `record` came from.
-    pub fn evaluate(&self, record: &Record<'_>, hits: &[LiteralHit], scope: &Scope, scratch: &mut Scratch, mut found: impl FnMut(RuleMatch)) {
+    pub fn evaluate(
+        &self,
+        record: &Record<'_>,
+        hits: &[LiteralHit],
+        scope: &Scope,
+        scratch: &mut Scratch,
+        mut found: impl FnMut(RuleMatch),
+    ) {
         if hits.is_empty() && self.unfiltered.is_empty() {
             return;
         }
@@ -180,7 +191,10 @@ impl CompiledRules {
             }
             last_sig = Some(sig_ref);
             let rule = self.rule(rule_index);
-            if !rule.levels.is_empty() && record.level != crate::event::Level::Unknown && !rule.levels.contains(&record.level) {
+            if !rule.levels.is_empty()
+                && record.level != crate::event::Level::Unknown
+                && !rule.levels.contains(&record.level)
+            {
                 continue;
             }
             let RuleKind::Lines(signatures) = &rule.kind else { continue };
@@ -266,7 +280,11 @@ mod tests {
         let mut scratch = Scratch::default();
         let mut out = Vec::new();
         for record in Records::new(text.as_bytes()) {
-            let inside: Vec<_> = hits.iter().copied().filter(|h| h.start >= record.offset && h.start < record.offset + record.bytes.len()).collect();
+            let inside: Vec<_> = hits
+                .iter()
+                .copied()
+                .filter(|h| h.start >= record.offset && h.start < record.offset + record.bytes.len())
+                .collect();
             rules.evaluate(&record, &inside, &scope, &mut scratch, |m| {
                 out.push((rules.rule(m.rule).id.to_string(), rules.fields(&m, &record)));
             });
@@ -331,7 +349,10 @@ match = ["x"]
         assert!(!rules.has_unfiltered());
         assert_eq!(rules.literal_count(), 3);
         let got = matches(&rules, "2022-09-29 10:15:32,118 WARN quota 9/8 exceeded\n");
-        assert_eq!(got, vec![("demo.regex-only".to_string(), vec![("used".into(), "9".into()), ("limit".into(), "8".into())])]);
+        assert_eq!(
+            got,
+            vec![("demo.regex-only".to_string(), vec![("used".into(), "9".into()), ("limit".into(), "8".into())])]
+        );
     }
 
     #[test]

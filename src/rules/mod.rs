@@ -26,7 +26,9 @@ impl FaultId {
     pub fn parse(id: &str) -> Option<FaultId> {
         let parts: Vec<&str> = id.split('.').collect();
         let well_formed = parts.len() >= 2
-            && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
         well_formed.then(|| FaultId(id.to_string()))
     }
 
@@ -53,7 +55,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -105,7 +108,9 @@ pub enum RuleError {
     Invalid { file: String, rule: String, message: String },
     #[error("{file}: rule {rule}: bad regex {pattern:?}: {message}")]
     Regex { file: String, rule: String, pattern: String, message: String },
-    #[error("rule {rule} is defined twice: in {first} and in {second} (to change a default rule, copy the pack and load it with --rules)")]
+    #[error(
+        "rule {rule} is defined twice: in {first} and in {second} (to change a default rule, copy the pack and load it with --rules)"
+    )]
     Duplicate { rule: String, first: String, second: String },
     #[error("cannot compile the literal signatures of the rule pack: {0}")]
     Automaton(String),

@@ -100,8 +100,10 @@ pub struct RulePack {
 impl RulePack {
     /// The pack embedded in the binary from `rules/*.toml`.
     pub fn embedded() -> Result<RulePack, RuleError> {
-        let files: Vec<(String, String)> =
-            super::embedded::EMBEDDED_RULES.iter().map(|(name, text)| (format!("rules/{name}"), text.to_string())).collect();
+        let files: Vec<(String, String)> = super::embedded::EMBEDDED_RULES
+            .iter()
+            .map(|(name, text)| (format!("rules/{name}"), text.to_string()))
+            .collect();
         RulePack::from_files(&files)
     }
 
@@ -145,7 +147,11 @@ impl RulePack {
 
     fn push(&mut self, rule: Rule) -> Result<(), RuleError> {
         if let Some(existing) = self.rules.iter().find(|r| r.id == rule.id) {
-            return Err(RuleError::Duplicate { rule: rule.id.to_string(), first: existing.origin.clone(), second: rule.origin });
+            return Err(RuleError::Duplicate {
+                rule: rule.id.to_string(),
+                first: existing.origin.clone(),
+                second: rule.origin,
+            });
         }
         self.rules.push(rule);
         Ok(())
@@ -163,7 +169,8 @@ impl RulePack {
 fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let rule_name = spec.id.clone();
     let invalid = |message: String| RuleError::Invalid { file: file.to_string(), rule: rule_name.clone(), message };
-    let id = FaultId::parse(&spec.id).ok_or_else(|| invalid("id must be lowercase words joined by dots, like dispatch.send-msg-failed".into()))?;
+    let id = FaultId::parse(&spec.id)
+        .ok_or_else(|| invalid("id must be lowercase words joined by dots, like dispatch.send-msg-failed".into()))?;
     let severity: Severity = spec.severity.parse().map_err(invalid)?;
     if spec.title.trim().is_empty() {
         return Err(invalid("title is empty".into()));
@@ -175,16 +182,24 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         .collect::<Result<Vec<_>, _>>()?;
     let compile = |pattern: &str| compile_regex(file, &spec.id, pattern);
 
-    let kinds_given = usize::from(!spec.signature.is_empty()) + usize::from(spec.check.is_some()) + usize::from(spec.analysis);
+    let kinds_given =
+        usize::from(!spec.signature.is_empty()) + usize::from(spec.check.is_some()) + usize::from(spec.analysis);
     if kinds_given != 1 {
-        return Err(invalid("a rule has exactly one of: [[rule.signature]] tables, check = \"...\", or analysis = true".into()));
+        return Err(invalid(
+            "a rule has exactly one of: [[rule.signature]] tables, check = \"...\", or analysis = true".into(),
+        ));
     }
     let kind = if let Some(name) = &spec.check {
-        RuleKind::File(Check::from_name(name).ok_or_else(|| invalid(format!("unknown check {name:?} (known: properties-crlf, properties-encoding)")))?)
+        RuleKind::File(
+            Check::from_name(name).ok_or_else(|| {
+                invalid(format!("unknown check {name:?} (known: properties-crlf, properties-encoding)"))
+            })?,
+        )
     } else if spec.analysis {
         RuleKind::Analysis
     } else {
-        let signatures = spec.signature.iter().map(|sig| build_signature(sig, &compile, &invalid)).collect::<Result<Vec<_>, _>>()?;
+        let signatures =
+            spec.signature.iter().map(|sig| build_signature(sig, &compile, &invalid)).collect::<Result<Vec<_>, _>>()?;
         RuleKind::Lines(signatures)
     };
     if matches!(kind, RuleKind::Lines(_)) && spec.examples.matching.is_empty() {
@@ -235,11 +250,14 @@ fn build_signature(
 }
 
 fn compile_regex(file: &str, rule: &str, pattern: &str) -> Result<Regex, RuleError> {
-    RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| RuleError::Regex { file: file.to_string(), rule: rule.to_string(), pattern: pattern.to_string(), message: e.to_string() })
+    RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| {
+        RuleError::Regex {
+            file: file.to_string(),
+            rule: rule.to_string(),
+            pattern: pattern.to_string(),
+            message: e.to_string(),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -296,7 +314,12 @@ match = ["2022-09-29 10:15:32,118 ERROR thing failed"]
     #[test]
     fn rejects_bad_severity_level_and_id() {
         assert!(load(&MINIMAL.replace("\"high\"", "\"urgent\"")).unwrap_err().to_string().contains("urgent"));
-        assert!(load(&MINIMAL.replace("section = \"2.5\"", "section = \"2.5\"\nlevels = [\"LOUD\"]")).unwrap_err().to_string().contains("LOUD"));
+        assert!(
+            load(&MINIMAL.replace("section = \"2.5\"", "section = \"2.5\"\nlevels = [\"LOUD\"]"))
+                .unwrap_err()
+                .to_string()
+                .contains("LOUD")
+        );
         assert!(load(&MINIMAL.replace("demo.thing-failed", "Demo Thing")).is_err());
     }
 
@@ -310,7 +333,13 @@ match = ["2022-09-29 10:15:32,118 ERROR thing failed"]
     #[test]
     fn embedded_pack_loads() {
         let pack = RulePack::embedded().unwrap();
-        for id in ["dispatch.send-msg-failed", "task.python-runtimeout", "traffic.openapi-failure", "traffic.alb-failure", "config.properties-crlf"] {
+        for id in [
+            "dispatch.send-msg-failed",
+            "task.python-runtimeout",
+            "traffic.openapi-failure",
+            "traffic.alb-failure",
+            "config.properties-crlf",
+        ] {
             assert!(pack.rule(id).is_some(), "default pack lacks {id}");
         }
     }

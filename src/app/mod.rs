@@ -1,0 +1,29 @@
+//! Running a command line: `scan`, `events` and `rules`. Each command writes its results to the
+//! writer it is given and returns the exit status; errors carry context for `main` to print.
+
+mod events;
+mod rules;
+mod scan;
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, RulesCommand};
+use crate::config::ScanConfig;
+
+/// Exit status: some finding reached `--fail-on`, or some rule example failed.
+pub const EXIT_FINDINGS: u8 = 1;
+
+/// Runs the parsed command line, writing results to standard output.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let code = match cli.command {
+        Command::Scan(args) => scan::run(ScanConfig::from_args(args)?, &mut out)?,
+        Command::Events(args) => events::run(&args, &mut out)?,
+        Command::Rules { command: RulesCommand::List { format, pack } } => rules::list(&pack, format, &mut out)?,
+        Command::Rules { command: RulesCommand::Test { dir } } => rules::test(dir.as_deref(), &mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}

@@ -1,0 +1,8 @@
+//! Command-line tests of cas-triage: one binary, one module per concern, helpers in `util`.
+
+mod damage;
+mod inputs;
+mod output;
+mod rules_cmd;
+mod schema;
+mod util;

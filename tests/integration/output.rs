@@ -1,0 +1,173 @@
+//! Output: text for people (escaped, coloured only when asked), JSON Lines, determinism across
+//! thread counts and chunk sizes, exit codes, a closed pipe.
+
+use std::io::Read;
+use std::process::Stdio;
+
+use crate::util::*;
+
+fn bundle() -> String {
+    fixtures().join("bundle").to_str().unwrap().to_string()
+}
+
+#[test]
+fn same_bytes_whatever_the_threads_and_chunks() {
+    let run = |extra: &[&str]| {
+        cas_triage().args(["scan", "--format", "json"]).args(extra).arg(bundle()).output().unwrap().stdout
+    };
+    let reference = run(&["--threads", "1"]);
+    assert!(!reference.is_empty());
+    for extra in
+        [&["--threads", "2"][..], &["--threads", "4", "--chunk-size", "64"], &["--threads", "1", "--chunk-size", "1"]]
+    {
+        assert_eq!(run(extra), reference, "{extra:?}");
+    }
+}
+
+#[test]
+fn fail_on_sets_the_exit_status() {
+    scan_json(&["--fail-on", "high", &bundle()], 1);
+    scan_json(&["--fail-on", "critical", &bundle()], 0);
+    let tmp = tempfile::tempdir().unwrap();
+    let clean = tmp.path().join("clean.log");
+    std::fs::write(&clean, "2022-09-29 10:15:32,118 INFO all good\n").unwrap();
+    scan_json(&["--fail-on", "info", clean.to_str().unwrap()], 0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["scan"][..],
+        &["scan", "--format", "yaml", "x"],
+        &["scan", "--tz", "Mars/Olympus", "x"],
+        &["scan", "--threads", "0", "x"],
+        &["frobnicate"],
+    ] {
+        let output = cas_triage().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty());
+    }
+}
+
+#[test]
+fn text_report_is_readable_and_plain_when_piped() {
+    let output = cas_triage().args(["scan", "--format", "text"]).arg(bundle()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("cas-triage: 7 findings (4 high, 3 medium) in 8 files"), "{text}");
+    assert!(text.contains("HIGH     dispatch.send-msg-failed"));
+    assert!(text.contains("What to do:"));
+    assert!(text.contains("bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log:2"));
+    assert!(!text.contains('\x1b'), "no colour when stdout is not a terminal");
+    // High findings come before medium ones.
+    assert!(text.find("HIGH").unwrap() < text.find("MEDIUM").unwrap());
+}
+
+#[test]
+fn colour_is_forced_only_without_no_color() {
+    let coloured =
+        cas_triage().args(["scan", "--format", "text", "--color", "always"]).arg(bundle()).output().unwrap().stdout;
+    assert!(coloured.contains(&0x1b));
+    let plain = cas_triage()
+        .env("NO_COLOR", "1")
+        .args(["scan", "--format", "text", "--color", "always"])
+        .arg(bundle())
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(!plain.contains(&0x1b));
+}
+
+#[test]
+fn log_escape_sequences_never_reach_the_terminal() {
+    let line = "2022-09-29 10:15:32,118 ERROR [x] - \x1b]0;pwned\x07\x1b[2J send msg failed\n";
+    let output =
+        cas_triage().args(["scan", "--format", "text", "--color", "always", "-"]).write_stdin(line).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("\\x1b]0;pwned\\x07\\x1b[2J send msg failed"), "{text}");
+    assert!(!text.contains("\x1b]0") && !text.contains('\x07'));
+}
+
+#[test]
+fn jsonl_is_findings_then_a_summary() {
+    let output = cas_triage().args(["scan", "--format", "jsonl"]).arg(bundle()).output().unwrap();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 8);
+    assert!(lines[..7].iter().all(|l| l["type"] == "finding" && l["fingerprint"].is_string()));
+    assert_eq!(lines[7]["type"], "summary");
+    assert_eq!(lines[7]["summary"]["findings"], 7);
+    assert_eq!(lines[7]["input"]["files"], 8);
+}
+
+#[test]
+fn fingerprints_are_stable() {
+    // Ticketing systems de-duplicate on these: they must not change between versions.
+    let report = scan_json(&[&bundle()], 0);
+    let finding =
+        report["findings"].as_array().unwrap().iter().find(|f| f["fault"] == "traffic.openapi-failure").unwrap();
+    assert_eq!(finding["fingerprint"], "a157507c0814e6fbbf19d5f2572667e7");
+}
+
+#[test]
+fn zone_and_language() {
+    let report = scan_json(&["--tz", "UTC", "--lang", "zh", &bundle()], 0);
+    assert_eq!(report["input"]["timezone"], "+00:00");
+    let finding = &report["findings"][0];
+    assert_eq!(finding["first_seen"], "2022-09-28T22:01:10.004+00:00");
+    assert!(finding["remediation"][0].as_str().unwrap().contains("starserver2 容器状态"));
+}
+
+#[test]
+fn remediation_is_filled_from_the_evidence() {
+    let report = scan_json(&[&bundle()], 0);
+    let dispatch = &report["findings"][0];
+    assert_eq!(dispatch["fault"], "dispatch.send-msg-failed");
+    // Values come from the earliest evidence: the rotated log of the day before.
+    let steps = dispatch["remediation"].as_array().unwrap();
+    assert!(steps[1].as_str().unwrap().contains("business host 10.1.2.9"), "{steps:?}");
+    assert!(steps[3].as_str().unwrap().contains("release order CNHZ_58201812212200583197"), "{steps:?}");
+    // A value no evidence holds stays visible as a placeholder.
+    let starserver = report["findings"].as_array().unwrap().iter().find(|f| f["component"] == "acstarserver2").unwrap();
+    assert!(starserver["remediation"][3].as_str().unwrap().contains("{release_order}"));
+}
+
+#[test]
+fn closed_stdout_exits_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cas-triage"))
+        .env_remove("NO_COLOR")
+        .args(["scan", "--format", "text", "--samples", "1000"])
+        .arg(bundle())
+        .arg(bundle())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.success(), "status {status:?}, stderr {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn events_shows_how_logs_are_assembled() {
+    let output = cas_triage().args(["events", "--count"]).arg(bundle()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("acopswareexecutor/common-error.log: 13 lines, 6 events (6 with a timestamp), 4 stack frames"),
+        "{text}"
+    );
+    let output = cas_triage()
+        .args(["events", "--format", "json"])
+        .arg(fixtures().join("bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log"))
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(
+        (rows[1]["line"].as_u64(), rows[1]["lines"].as_u64(), rows[1]["level"].as_str()),
+        (Some(2), Some(8), Some("ERROR"))
+    );
+}

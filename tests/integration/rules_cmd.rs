@@ -1,0 +1,113 @@
+//! `rules list`, `rules test`, and user packs loaded with --rules / --rules-add.
+
+use std::path::Path;
+
+use crate::util::*;
+
+const USER_RULE: &str = r#"
+[[rule]]
+id = "site.disk-full"
+title = "Disk full on a release host"
+severity = "critical"
+section = "site runbook 4.2"
+levels = ["ERROR"]
+extract = ['on (?P<mount>/\S+)']
+[[rule.signature]]
+literals = ["No space left on device"]
+[rule.remediation]
+en = ["Free space on {mount} of {host}."]
+[rule.examples]
+match = ["2022-09-29 10:15:32,118 ERROR write failed on /home/admin: No space left on device"]
+no_match = ["2022-09-29 10:15:32,118 INFO No space left on device check passed"]
+"#;
+
+fn user_pack(dir: &Path, text: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("site.toml"), text).unwrap();
+    dir.to_str().unwrap().to_string()
+}
+
+#[test]
+fn default_pack_examples_pass() {
+    let output = cas_triage().args(["rules", "test"]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains(", 0 failed"), "{text}");
+}
+
+#[test]
+fn failing_examples_exit_1_and_name_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = user_pack(
+        &tmp.path().join("pack"),
+        &USER_RULE.replace("write failed on /home/admin: No space", "write failed"),
+    );
+    let output = cas_triage().args(["rules", "test", &dir]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("FAIL") && text.contains("site.toml: rule site.disk-full: example should match"), "{text}");
+}
+
+#[test]
+fn list_shows_every_rule() {
+    let output = cas_triage().args(["rules", "list", "--format", "json"]).output().unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    for id in [
+        "dispatch.send-msg-failed",
+        "task.python-runtimeout",
+        "traffic.openapi-failure",
+        "traffic.alb-failure",
+        "config.properties-crlf",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let dispatch = rows.iter().find(|r| r["id"] == "dispatch.send-msg-failed").unwrap();
+    assert_eq!(dispatch["signatures"], 2);
+    assert!(dispatch["examples"].as_u64().unwrap() >= 5);
+}
+
+#[test]
+fn user_pack_replaces_or_adds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = user_pack(&tmp.path().join("pack"), USER_RULE);
+    let log = tmp.path().join("10.9.9.9/home/admin/logs/acopswareexecutor/common-error.log");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(
+        &log,
+        format!("2022-09-29 10:15:30,000 ERROR write failed on /home/admin: No space left on device\n{ERROR_LINE}"),
+    )
+    .unwrap();
+    let log = log.to_str().unwrap();
+
+    let replaced = scan_json(&["--rules", &dir, log], 0);
+    assert_eq!(faults(&replaced), ["site.disk-full"]);
+    assert_eq!(replaced["findings"][0]["remediation"][0], "Free space on /home/admin: of 10.9.9.9.");
+
+    let added = scan_json(&["--rules-add", &dir, log], 0);
+    assert_eq!(faults(&added), ["site.disk-full", "dispatch.send-msg-failed"]);
+}
+
+#[test]
+fn bad_user_packs_are_usage_errors_naming_the_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        ("typo", USER_RULE.replace("levels =", "level ="), "unknown field"),
+        ("regex", USER_RULE.replace(r"on (?P<mount>/\S+)", "on (?P<mount"), "bad regex"),
+        ("duplicate", USER_RULE.replace("site.disk-full", "dispatch.send-msg-failed"), "defined twice"),
+        ("toml", "[[rule]\nid=".to_string(), "invalid TOML"),
+    ];
+    for (name, text, expected) in cases {
+        let dir = user_pack(&tmp.path().join(name), &text);
+        let output = cas_triage().args(["scan", "--rules-add", &dir, "-"]).write_stdin(ERROR_LINE).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected) && stderr.contains("site.toml"), "{name}: {stderr}");
+    }
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let output =
+        cas_triage().args(["scan", "--rules", empty.to_str().unwrap(), "-"]).write_stdin(ERROR_LINE).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("holds no *.toml"));
+}

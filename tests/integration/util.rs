@@ -1,0 +1,70 @@
+//! Helpers: running the binary, the example bundle, and a compact, order-stable view of findings.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn cas_triage() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cas-triage"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Runs `scan --format json` with `args` and parses the report; asserts the exit status.
+pub fn scan_json(args: &[&str], expected_status: i32) -> Value {
+    let output = cas_triage().arg("scan").arg("--format").arg("json").args(args).output().unwrap();
+    assert_eq!(output.status.code(), Some(expected_status), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+/// `fault component host count first last` per finding, in report order.
+pub fn finding_lines(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {} {}",
+                f["fault"].as_str().unwrap(),
+                f["component"].as_str().unwrap(),
+                f["host"].as_str().unwrap(),
+                f["count"],
+                f["first_seen"].as_str().unwrap_or("-"),
+                f["last_seen"].as_str().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+/// Each finding's evidence as `path:line` (paths inside the bundle), in report order.
+pub fn evidence_lines(report: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for finding in report["findings"].as_array().unwrap() {
+        for e in finding["evidence"].as_array().unwrap() {
+            out.push(format!("{} {}:{}", finding["fault"].as_str().unwrap(), e["path"].as_str().unwrap(), e["line"]));
+        }
+    }
+    out
+}
+
+pub fn skipped(report: &Value) -> Vec<(String, String)> {
+    report["input"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap().to_string(), s["reason"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+pub fn faults(report: &Value) -> Vec<String> {
+    report["findings"].as_array().unwrap().iter().map(|f| f["fault"].as_str().unwrap().to_string()).collect()
+}
+
+pub const ERROR_LINE: &str = "2022-09-29 10:15:32,118 ERROR [opsware-executor-12] - dispatch task 10390847 to 10.1.2.3 failed: network error, send msg failed\n";
