@@ -4,14 +4,17 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// Bundles smaller than this scan in well under a second: no bar.
+const MIN_BYTES_FOR_BAR: u64 = 64 << 20;
+
 pub struct Progress {
     bar: Option<ProgressBar>,
 }
 
 impl Progress {
-    /// A bar over `total` bytes, or a silent one when `enabled` is false.
+    /// A bar over `total` bytes, or a silent one when `enabled` is false or the bundle is small.
     pub fn new(total: u64, enabled: bool) -> Progress {
-        if !enabled {
+        if !enabled || total < MIN_BYTES_FOR_BAR {
             return Progress { bar: None };
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());

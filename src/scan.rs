@@ -300,7 +300,7 @@ fn line_text(bytes: &[u8], offset: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{Bytes, Identity};
+    use crate::input::Bytes;
     use crate::rules::RulePack;
 
     fn rules() -> CompiledRules {
@@ -383,8 +383,7 @@ mod tests {
     }
 
     #[test]
-    fn identity_is_used_for_scope() {
-        let _ = Identity { component: String::new(), host: String::new() };
+    fn component_scope_limits_rules() {
         let rules = rules();
         // traffic rules are scoped to the IaaS adapter and the executor: an apconsole log does not fire them.
         let line = b"2022-09-29 10:16:01,223 ERROR [x] - RemoveBackendServers failed: Throttling\n";

@@ -157,3 +157,28 @@ fn missing_path_is_a_usage_error() {
     assert!(stderr.contains("/no/such/bundle") && stderr.contains("no such file"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one-line message: {stderr}");
 }
+
+#[test]
+fn zip_member_with_a_bad_checksum_is_reported_and_the_next_member_read() {
+    use zip::write::SimpleFileOptions;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let body = format!("{ERROR_LINE}2022-09-29 10:15:33,000 INFO ok\n");
+    for host in ["10.0.0.7", "10.0.0.8"] {
+        writer.start_file(format!("z/{host}/home/admin/logs/acopswareexecutor/common-error.log"), stored).unwrap();
+        writer.write_all(body.as_bytes()).unwrap();
+    }
+    let mut bytes = writer.finish().unwrap().into_inner();
+    // Flip a byte inside the first member's data ("INFO ok" of 10.0.0.7): its CRC no longer holds.
+    let at = bytes.windows(7).position(|w| w == b"INFO ok").unwrap();
+    bytes[at] = b'X';
+    let (_tmp, root) = bundle_with("members.zip", &bytes);
+    let report = scan_json(&[&root], 0);
+    let skipped = skipped(&report);
+    assert!(
+        skipped.iter().any(|(p, r)| p.ends_with("members.zip!/z/10.0.0.7/home/admin/logs/acopswareexecutor/common-error.log") && r.starts_with("damaged zip member")),
+        "{skipped:?}"
+    );
+    let hosts: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["host"].as_str().unwrap()).collect();
+    assert!(hosts.contains(&"10.0.0.8"), "the member after the damaged one was read: {hosts:?}");
+}
