@@ -176,7 +176,10 @@ fn zip_member_with_a_bad_checksum_is_reported_and_the_next_member_read() {
     let report = scan_json(&[&root], 0);
     let skipped = skipped(&report);
     assert!(
-        skipped.iter().any(|(p, r)| p.ends_with("members.zip!/z/10.0.0.7/home/admin/logs/acopswareexecutor/common-error.log") && r.starts_with("damaged zip member")),
+        skipped
+            .iter()
+            .any(|(p, r)| p.ends_with("members.zip!/z/10.0.0.7/home/admin/logs/acopswareexecutor/common-error.log")
+                && r.starts_with("damaged zip member")),
         "{skipped:?}"
     );
     let hosts: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["host"].as_str().unwrap()).collect();
