@@ -20,6 +20,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Show how logs are assembled into events (what rules are matched against).
     Events(EventsArgs),
+    /// What a fault is, how it is recognised, and what the runbook says to do.
+    Explain(ExplainArgs),
     /// Inspect and test rule packs.
     Rules {
         #[command(subcommand)]
@@ -96,6 +98,18 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A fault id, e.g. dispatch.send-msg-failed (`cas-triage rules list` shows them all).
+    #[arg(value_name = "FAULT_ID")]
+    pub fault: String,
+    /// Language of the description and the runbook.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct EventsArgs {
     /// Logs or bundles to read.
     #[arg(value_name = "PATH", required = true)]
@@ -116,6 +130,13 @@ pub enum RulesCommand {
         format: ListFormatArg,
         #[command(flatten)]
         pack: PackArgs,
+    },
+    /// Check a rule pack for every problem at once (errors and warnings, with file and line);
+    /// exit 1 on any error.
+    Lint {
+        /// The rule-pack directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
     /// Run every rule's examples; exit 1 if any fails.
     Test {

@@ -1,5 +1,5 @@
-//! `cas-triage rules list` and `rules test`: what a pack holds, and whether every rule's examples
-//! behave as the rule says.
+//! `cas-triage rules list`, `rules test` and `rules lint`: what a pack holds, whether every rule's
+//! examples behave as the rule says, and every problem of a user's pack.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::EXIT_FINDINGS;
 use crate::cli::{ListFormatArg, PackArgs};
 use crate::config::load_pack;
-use crate::rules::{CompiledRules, RuleKind, RulePack, test_examples};
+use crate::rules::{CompiledRules, LintLevel, RuleKind, RulePack, lint_dir, test_examples};
 
 #[derive(Serialize)]
 struct RuleRow<'a> {
@@ -77,4 +77,14 @@ pub(super) fn test(dir: Option<&std::path::Path>, out: &mut dyn Write) -> anyhow
     }
     writeln!(out, "{} rules, {run} examples, {} failed", rules.pack().rules().len(), failures.len())?;
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FINDINGS) })
+}
+
+pub(super) fn lint(dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let problems = lint_dir(dir);
+    for problem in &problems {
+        writeln!(out, "{problem}")?;
+    }
+    let errors = problems.iter().filter(|p| p.level == LintLevel::Error).count();
+    writeln!(out, "{}: {errors} error(s), {} warning(s)", dir.display(), problems.len() - errors)?;
+    Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FINDINGS) })
 }

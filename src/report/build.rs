@@ -11,7 +11,7 @@ use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
 use crate::event::Timestamp;
 use crate::input::Skipped;
-use crate::rules::{CompiledRules, Lang, Rule, Severity};
+use crate::rules::{CompiledRules, Lang, Rule, RulePack, Severity};
 use crate::scan::ScanOutcome;
 
 /// Version of the JSON layout; raised when a field changes meaning or goes away.
@@ -111,7 +111,7 @@ impl Report {
         let mut findings: Vec<Finding> = outcome
             .findings
             .groups()
-            .map(|(key, group)| build_finding(rules.rule(key.rule), key, group, options))
+            .map(|(key, group)| build_finding(rules.pack(), rules.rule(key.rule), key, group, options))
             .collect();
         findings.sort_by(|a, b| {
             (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
@@ -149,7 +149,7 @@ impl Report {
     }
 }
 
-fn build_finding(rule: &Rule, key: &GroupKey, group: &Group, options: &ReportOptions) -> Finding {
+fn build_finding(pack: &RulePack, rule: &Rule, key: &GroupKey, group: &Group, options: &ReportOptions) -> Finding {
     let evidence: Vec<Evidence> = group.samples.iter().map(|e| build_evidence(e, options.timezone)).collect();
     let mut values: BTreeMap<&str, &str> = BTreeMap::new();
     for sample in &group.samples {
@@ -159,8 +159,9 @@ fn build_finding(rule: &Rule, key: &GroupKey, group: &Group, options: &ReportOpt
     }
     values.insert("component", &key.component);
     values.insert("host", &key.host);
+    let resolve = |name: &str| placeholder_value(pack, &values, name, options.lang);
     let remediation =
-        rule.remediation.steps(options.lang).iter().map(|step| fill_placeholders(step, &values)).collect();
+        rule.remediation.steps(options.lang).iter().map(|step| fill_placeholders(step, &resolve)).collect();
     Finding {
         fault: rule.id.to_string(),
         title: rule.title.clone(),
@@ -217,8 +218,24 @@ pub fn fingerprint(fault: &str, component: &str, host: &str) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Replaces `{name}` with the value of `name`; unknown names stay visible as they are.
-fn fill_placeholders(template: &str, values: &BTreeMap<&str, &str>) -> String {
+/// What `{name}` becomes in a runbook: the value from the evidence (a step id becomes the step's
+/// name, `step_advice` the step's advice); without a value, `<name: where to look it up>` when the
+/// pack describes the field; otherwise `None`, and the placeholder stays as it is.
+fn placeholder_value(pack: &RulePack, values: &BTreeMap<&str, &str>, name: &str, lang: Lang) -> Option<String> {
+    let step = values.get("step").and_then(|id| pack.step(id));
+    match (name, step) {
+        ("step", Some(step)) => return Some(step.name.get(lang).to_string()),
+        ("step_advice", Some(step)) => return Some(step.advice.get(lang).to_string()),
+        _ => {}
+    }
+    if let Some(value) = values.get(name) {
+        return Some(value.to_string());
+    }
+    pack.field_doc(name).map(|doc| format!("<{name}: {}>", doc.text.get(lang)))
+}
+
+/// Replaces each `{name}` by what `resolve` gives for it; names it has nothing for stay visible.
+fn fill_placeholders(template: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -226,9 +243,9 @@ fn fill_placeholders(template: &str, values: &BTreeMap<&str, &str>) -> String {
         let after = &rest[open + 1..];
         let close =
             after.find('}').filter(|&i| i > 0 && after[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        match close.and_then(|i| values.get(&after[..i]).map(|v| (i, v))) {
+        match close.and_then(|i| resolve(&after[..i]).map(|v| (i, v))) {
             Some((i, value)) => {
-                out.push_str(value);
+                out.push_str(&value);
                 rest = &after[i + 1..];
             }
             None => {
@@ -248,9 +265,25 @@ mod tests {
     #[test]
     fn placeholders_fill_known_values_only() {
         let values: BTreeMap<&str, &str> = [("task_id", "10390847"), ("host", "10.1.2.3")].into_iter().collect();
-        assert_eq!(fill_placeholders("task {task_id} on {host}", &values), "task 10390847 on 10.1.2.3");
-        assert_eq!(fill_placeholders("order {release_order} {} {x y}", &values), "order {release_order} {} {x y}");
-        assert_eq!(fill_placeholders("sed 's/\\r$//' {", &values), "sed 's/\\r$//' {");
+        let resolve = |name: &str| values.get(name).map(|v| v.to_string());
+        assert_eq!(fill_placeholders("task {task_id} on {host}", &resolve), "task 10390847 on 10.1.2.3");
+        assert_eq!(fill_placeholders("order {release_order} {} {x y}", &resolve), "order {release_order} {} {x y}");
+        assert_eq!(fill_placeholders("sed 's/\\r$//' {", &resolve), "sed 's/\\r$//' {");
+        let json = r#"--data '{"executionId":"{task_id}","condition":0}'"#;
+        assert_eq!(fill_placeholders(json, &resolve), r#"--data '{"executionId":"10390847","condition":0}'"#);
+    }
+
+    #[test]
+    fn steps_and_missing_values_render_from_the_pack() {
+        let pack = RulePack::embedded().unwrap();
+        let values: BTreeMap<&str, &str> = [("step", "download")].into_iter().collect();
+        let resolve = |name: &str| placeholder_value(&pack, &values, name, Lang::En);
+        assert_eq!(resolve("step").as_deref(), Some("download application package"));
+        assert!(resolve("step_advice").unwrap().contains("OSS/AFS"));
+        assert!(resolve("release_order").unwrap().starts_with("<release_order: the release order number"));
+        assert_eq!(resolve("no_such_field"), None);
+        let zh = placeholder_value(&pack, &values, "step", Lang::Zh);
+        assert_eq!(zh.as_deref(), Some("下载应用包"));
     }
 
     #[test]

@@ -11,6 +11,42 @@ use serde::Deserialize;
 pub(crate) struct RuleFile {
     #[serde(default)]
     pub rule: Vec<RuleSpec>,
+    /// The release steps and the script each runs (manual 2.6.5).
+    #[serde(default)]
+    pub step: Vec<StepSpec>,
+    /// What a finding field means and where to find it when the evidence lacks it.
+    #[serde(default)]
+    pub field: Vec<FieldSpec>,
+}
+
+/// A release step: `[[step]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepSpec {
+    pub id: String,
+    pub script: String,
+    pub name: TextSpec,
+    #[serde(default)]
+    pub advice: TextSpec,
+}
+
+/// A field description: `[[field]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FieldSpec {
+    pub name: String,
+    pub en: String,
+    pub zh: String,
+}
+
+/// A text in both languages.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TextSpec {
+    #[serde(default)]
+    pub en: String,
+    #[serde(default)]
+    pub zh: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -20,6 +56,9 @@ pub(crate) struct RuleSpec {
     pub title: String,
     pub severity: String,
     pub section: String,
+    /// What the fault is, in the manual's terms.
+    #[serde(default)]
+    pub description: TextSpec,
     /// Components the rule applies to; empty means every component.
     #[serde(default)]
     pub components: Vec<String>,

@@ -144,6 +144,11 @@ impl CompiledRules {
         self.targets.len()
     }
 
+    /// How many signatures of the rule at `index` no literal can pre-filter.
+    pub fn unfiltered_signatures(&self, index: usize) -> usize {
+        self.unfiltered.iter().filter(|(rule, _)| *rule as usize == index).count()
+    }
+
     /// True when some signature must be tried on every event.
     pub fn has_unfiltered(&self) -> bool {
         !self.unfiltered.is_empty()
@@ -226,7 +231,20 @@ impl CompiledRules {
                 }
             }
         }
+        self.add_step(&mut fields);
         fields
+    }
+
+    /// Names the release step of a captured `script` (as a `step` field holding the step's id).
+    pub(crate) fn add_step(&self, fields: &mut Vec<(String, String)>) {
+        if fields.iter().any(|(name, _)| name == "step") {
+            return;
+        }
+        let step =
+            fields.iter().find(|(name, _)| name == "script").and_then(|(_, script)| self.pack.step_for_script(script));
+        if let Some(step) = step {
+            fields.push(("step".to_string(), step.id.clone()));
+        }
     }
 }
 

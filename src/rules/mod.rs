@@ -5,16 +5,42 @@
 mod embedded;
 mod examples;
 mod format;
+mod lint;
 mod matcher;
 mod pack;
 
 pub use examples::{ExampleFailure, test_examples};
+pub use lint::{LintLevel, LintProblem, lint_dir, lint_files};
 pub use matcher::{CompiledRules, LiteralHit, RuleMatch, Scope, Scratch};
-pub use pack::{Check, Remediation, Rule, RuleKind, RulePack, Signature};
+pub use pack::{Check, FieldDoc, ReleaseStep, Remediation, Rule, RuleKind, RulePack, Signature, Text};
 
 use std::{fmt, path::PathBuf, str::FromStr};
 
 use serde::Serialize;
+
+/// Every fault id of the fault catalogue (`fault-catalogue.md`): a contract with reports,
+/// tickets and JSON consumers. The default pack has an entry for each.
+pub const CATALOGUE: &[&str] = &[
+    "dispatch.send-msg-failed",
+    "dispatch.agent-heartbeat-stale",
+    "task.python-runtimeout",
+    "task.clock-skew-suspected",
+    "healthcheck.runtimeout",
+    "config.properties-crlf",
+    "config.properties-encoding",
+    "traffic.openapi-failure",
+    "traffic.alb-failure",
+    "traffic.softload-cut-failure",
+    "release.blocked",
+    "release.stuck",
+    "release.stack-install-failed",
+    "release.init-empty-param",
+    "release.online-no-version",
+    "iaas.resource-op-failure",
+    "iaas.endpoint-not-effective",
+    "console.rpc-upstream-unavailable",
+    "alert.error-rate",
+];
 
 /// A fault id from the catalogue, such as `dispatch.send-msg-failed`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

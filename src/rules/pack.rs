@@ -6,7 +6,7 @@ use std::{fs, path::Path};
 
 use regex::bytes::{Regex, RegexBuilder};
 
-use super::format::{RuleFile, RuleSpec, SignatureSpec};
+use super::format::{FieldSpec, RuleFile, RuleSpec, SignatureSpec, StepSpec, TextSpec};
 use super::{FaultId, Lang, RuleError, Severity};
 use crate::event::Level;
 
@@ -21,6 +21,8 @@ pub struct Rule {
     pub title: String,
     pub severity: Severity,
     pub section: String,
+    /// What the fault is, in the manual's terms.
+    pub description: Text,
     /// Empty: every component.
     pub components: Vec<String>,
     /// Empty: every level.
@@ -73,6 +75,46 @@ impl Check {
     }
 }
 
+/// A short text in both languages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    /// The text in `lang`, or in the other language when a pack gives only one.
+    pub fn get(&self, lang: Lang) -> &str {
+        let (wanted, other) = match lang {
+            Lang::En => (&self.en, &self.zh),
+            Lang::Zh => (&self.zh, &self.en),
+        };
+        if wanted.is_empty() { other } else { wanted }
+    }
+
+    fn from_spec(spec: TextSpec) -> Text {
+        Text { en: spec.en, zh: spec.zh }
+    }
+}
+
+/// A release step and the script that runs it (manual 2.6.5), e.g. `download` runs
+/// `/home/admin/bin/batch_download.py`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseStep {
+    pub id: String,
+    pub script: String,
+    pub name: Text,
+    /// What the runbook says to check when this step fails or times out.
+    pub advice: Text,
+}
+
+/// What a finding field means, and where to look it up when the evidence does not hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDoc {
+    pub name: String,
+    pub text: Text,
+}
+
 /// Runbook steps in both languages; `{field}` placeholders are filled from the evidence.
 #[derive(Debug, Clone, Default)]
 pub struct Remediation {
@@ -91,10 +133,12 @@ impl Remediation {
     }
 }
 
-/// A validated set of rules, in load order.
+/// A validated set of rules, in load order, with the release steps and field descriptions.
 #[derive(Debug, Clone, Default)]
 pub struct RulePack {
     rules: Vec<Rule>,
+    steps: Vec<ReleaseStep>,
+    fields: Vec<FieldDoc>,
 }
 
 impl RulePack {
@@ -136,13 +180,106 @@ impl RulePack {
             for spec in parsed.rule {
                 pack.push(build_rule(label, spec)?)?;
             }
+            for spec in parsed.step {
+                pack.push_step(label, spec)?;
+            }
+            for spec in parsed.field {
+                pack.push_field(label, spec)?;
+            }
         }
         Ok(pack)
     }
 
-    /// Adds the rules of `other`; an id defined in both is an error.
+    /// Loads what can be loaded of one file, collecting every problem instead of stopping at the
+    /// first: for `rules lint`. Returns the pack of the good rules and the problems.
+    pub(crate) fn load_leniently(label: &str, text: &str) -> (RulePack, Vec<RuleError>) {
+        let mut pack = RulePack::default();
+        let mut problems = Vec::new();
+        let parsed: RuleFile = match toml::from_str(text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                problems.push(RuleError::Toml { file: label.to_string(), message: e.to_string() });
+                return (pack, problems);
+            }
+        };
+        for spec in parsed.rule {
+            if let Err(problem) = build_rule(label, spec).and_then(|rule| pack.push(rule)) {
+                problems.push(problem);
+            }
+        }
+        for spec in parsed.step {
+            if let Err(problem) = pack.push_step(label, spec) {
+                problems.push(problem);
+            }
+        }
+        for spec in parsed.field {
+            if let Err(problem) = pack.push_field(label, spec) {
+                problems.push(problem);
+            }
+        }
+        (pack, problems)
+    }
+
+    /// Adds the rules of `other`; an id defined in both is an error. Steps and field
+    /// descriptions of `other` replace those of the same id or name.
     pub fn extend(&mut self, other: RulePack) -> Result<(), RuleError> {
+        for step in other.steps {
+            self.steps.retain(|s| s.id != step.id);
+            self.steps.push(step);
+        }
+        for field in other.fields {
+            self.fields.retain(|f| f.name != field.name);
+            self.fields.push(field);
+        }
         other.rules.into_iter().try_for_each(|rule| self.push(rule))
+    }
+
+    fn push_step(&mut self, file: &str, spec: StepSpec) -> Result<(), RuleError> {
+        let invalid =
+            |message: String| RuleError::Invalid { file: file.to_string(), rule: format!("step {}", spec.id), message };
+        if spec.id.is_empty() || spec.script.is_empty() || spec.name.en.is_empty() {
+            return Err(invalid("a step needs an id, a script and a name.en".into()));
+        }
+        if self.steps.iter().any(|s| s.id == spec.id || s.script == spec.script) {
+            return Err(invalid("a step with this id or script is defined twice".into()));
+        }
+        self.steps.push(ReleaseStep {
+            id: spec.id,
+            script: spec.script,
+            name: Text::from_spec(spec.name),
+            advice: Text::from_spec(spec.advice),
+        });
+        Ok(())
+    }
+
+    fn push_field(&mut self, file: &str, spec: FieldSpec) -> Result<(), RuleError> {
+        if self.fields.iter().any(|f| f.name == spec.name) {
+            let message = "this field is described twice".to_string();
+            return Err(RuleError::Invalid { file: file.to_string(), rule: format!("field {}", spec.name), message });
+        }
+        self.fields.push(FieldDoc { name: spec.name, text: Text { en: spec.en, zh: spec.zh } });
+        Ok(())
+    }
+
+    /// The release steps, in load order.
+    pub fn steps(&self) -> &[ReleaseStep] {
+        &self.steps
+    }
+
+    pub fn step(&self, id: &str) -> Option<&ReleaseStep> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The step a script belongs to, by its full path or its file name
+    /// (`deploy_v2.py` and `/home/admin/bin/deploy_v2.py` both name the deploy step).
+    pub fn step_for_script(&self, script: &str) -> Option<&ReleaseStep> {
+        let name = script.rsplit('/').next().unwrap_or(script);
+        self.steps.iter().find(|s| s.script == script || s.script.rsplit('/').next() == Some(name))
+    }
+
+    /// The description of a finding field.
+    pub fn field_doc(&self, name: &str) -> Option<&FieldDoc> {
+        self.fields.iter().find(|f| f.name == name)
     }
 
     fn push(&mut self, rule: Rule) -> Result<(), RuleError> {
@@ -219,6 +356,7 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         title: spec.title,
         severity,
         section: spec.section,
+        description: Text::from_spec(spec.description),
         components: spec.components,
         levels,
         kind,

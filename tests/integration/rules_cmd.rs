@@ -111,3 +111,50 @@ fn bad_user_packs_are_usage_errors_naming_the_problem() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("holds no *.toml"));
 }
+
+#[test]
+fn lint_reports_every_problem_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = USER_RULE.replace("levels = [\"ERROR\"]", "levels = [\"ERROR\"]\nseverty = \"x\"");
+    let dir = user_pack(&tmp.path().join("pack"), &broken);
+    std::fs::write(
+        tmp.path().join("pack/other.toml"),
+        USER_RULE.replace("site.disk-full", "site.disk-full-2").replace(r"on (?P<mount>/\S+)", "(?P<oops"),
+    )
+    .unwrap();
+    let output = cas_triage().args(["rules", "lint", &dir]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("other.toml:3: error: rule site.disk-full-2: bad regex"), "{text}");
+    assert!(text.contains("site.toml:8: error:") && text.contains("severty"), "{text}");
+    assert!(text.contains("2 error(s)"), "{text}");
+
+    let clean = user_pack(&tmp.path().join("clean"), USER_RULE);
+    let output = cas_triage().args(["rules", "lint", &clean]).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("warning: rule site.disk-full: id is not in the fault catalogue"), "{text}");
+    assert!(text.contains("has 1 match and 1 no_match examples"), "{text}");
+}
+
+#[test]
+fn default_pack_lints_clean() {
+    let rules = fixtures().join("../rules");
+    let output = cas_triage().args(["rules", "lint"]).arg(&rules).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success() && text.contains("0 error(s), 0 warning(s)"), "{text}");
+}
+
+#[test]
+fn explain_a_fault() {
+    let output = cas_triage().args(["explain", "task.python-runtimeout"]).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("task.python-runtimeout: "), "{text}");
+    assert!(text.contains("operations manual §2.5") && text.contains("What to do"), "{text}");
+    let zh = cas_triage().args(["explain", "--lang", "zh", "task.python-runtimeout"]).output().unwrap();
+    assert!(String::from_utf8(zh.stdout).unwrap().contains("90s"));
+    let unknown = cas_triage().args(["explain", "task"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean task.python-runtimeout"));
+}
