@@ -81,6 +81,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     pub max_decompressed: u64,
 
+    /// Unclassified error templates shown in the text report (0 hides them; JSON has all).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub unclassified: usize,
+
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,

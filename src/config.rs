@@ -38,6 +38,7 @@ pub struct ScanConfig {
     pub timezone: FixedOffset,
     pub lang: Lang,
     pub color: bool,
+    pub unclassified: usize,
     pub progress: bool,
     pub options: ScanOptions,
     pub rules: CompiledRules,
@@ -89,6 +90,7 @@ impl ScanConfig {
             timezone,
             lang: lang(args.lang),
             color,
+            unclassified: args.unclassified,
             progress: !args.quiet && std::io::stderr().is_terminal(),
             options: ScanOptions {
                 samples: args.samples,

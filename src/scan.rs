@@ -13,8 +13,8 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{crlf_facts, encoding_facts};
-use crate::classify::{Evidence, FindingSet, GroupKey};
-use crate::event::{Record, Records, chunk_ranges};
+use crate::classify::{Evidence, FindingSet, GroupKey, Template, UnclassifiedSet, message_start};
+use crate::event::{Level, Record, Records, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
 use crate::rules::{Check, CompiledRules, LiteralHit, RuleKind, RuleMatch, Scope, Scratch};
 
@@ -48,6 +48,8 @@ pub struct ScanOutcome {
     pub ignored: u64,
     pub skipped: Vec<Skipped>,
     pub findings: FindingSet,
+    /// ERROR events no rule matched, by message template.
+    pub unclassified: UnclassifiedSet,
 }
 
 impl ScanOutcome {
@@ -60,6 +62,7 @@ impl ScanOutcome {
             ignored: 0,
             skipped: Vec::new(),
             findings: FindingSet::new(samples),
+            unclassified: UnclassifiedSet::default(),
         }
     }
 
@@ -71,6 +74,7 @@ impl ScanOutcome {
         self.ignored += other.ignored;
         self.skipped.extend(other.skipped);
         self.findings.merge(other.findings);
+        self.unclassified.merge(other.unclassified);
     }
 }
 
@@ -181,6 +185,7 @@ impl<'a> Scanner<'a> {
         let mut line_base = 0;
         for mut part in parts {
             part.findings.shift_lines(line_base);
+            part.unclassified.shift_lines(line_base);
             line_base += part.lines;
             outcome.merge(part);
         }
@@ -197,6 +202,7 @@ impl<'a> Scanner<'a> {
         let mut found: Vec<RuleMatch> = Vec::new();
         let mut records = Records::new(chunk);
         let mut cursor = 0;
+        let mut template = Template::default();
         let check_every_event = self.rules.has_unfiltered();
         for record in records.by_ref() {
             outcome.events += 1;
@@ -205,16 +211,47 @@ impl<'a> Scanner<'a> {
             while cursor < hits.len() && hits[cursor].start < end {
                 cursor += 1;
             }
-            if first == cursor && !check_every_event {
+            if first != cursor || check_every_event {
+                self.rules.evaluate(&record, &hits[first..cursor], &ctx.scope, &mut scratch, |m| found.push(m));
+            }
+            if found.is_empty() {
+                if record.level >= Level::Error {
+                    self.record_unclassified(ctx, &record, &mut template, &mut outcome.unclassified);
+                }
                 continue;
             }
-            self.rules.evaluate(&record, &hits[first..cursor], &ctx.scope, &mut scratch, |m| found.push(m));
             for m in found.drain(..) {
                 self.record_match(ctx, &record, &m, &mut outcome.findings);
             }
         }
         outcome.lines = records.lines();
         outcome
+    }
+
+    fn record_unclassified(
+        &self,
+        ctx: &SourceContext<'_>,
+        record: &Record<'_>,
+        template: &mut Template,
+        set: &mut UnclassifiedSet,
+    ) {
+        let header = record.header_line();
+        let text = template.build(&header[message_start(header)..]);
+        let position = (ctx.unit, ctx.source.member, record.line);
+        set.record(text, &ctx.component, &ctx.host, record.timestamp, position, || {
+            let (text, text_truncated) = Evidence::cap(header);
+            Evidence {
+                position,
+                path: ctx.path.clone(),
+                archive: ctx.archive.clone(),
+                line: record.line,
+                timestamp: record.timestamp,
+                text,
+                text_truncated,
+                matched: None,
+                fields: Vec::new(),
+            }
+        });
     }
 
     fn record_match(&self, ctx: &SourceContext<'_>, record: &Record<'_>, m: &RuleMatch, findings: &mut FindingSet) {

@@ -33,7 +33,7 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
     };
     let report = Report::build(&outcome, &config.rules, &options);
     match config.format {
-        Format::Text => write_text(&report, TextStyle { color: config.color }, out),
+        Format::Text => write_text(&report, TextStyle { color: config.color, unclassified: config.unclassified }, out),
         Format::Json => write_json(&report, out),
         Format::Jsonl => write_jsonl(&report, out),
     }

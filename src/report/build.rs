@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::escape::DecodedText;
-use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
+use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
 use crate::input::Skipped;
 use crate::rules::{CompiledRules, Lang, Rule, RulePack, Severity};
@@ -34,6 +34,8 @@ pub struct Report {
     pub input: InputSummary,
     pub summary: Summary,
     pub findings: Vec<Finding>,
+    /// ERROR events no rule matched, grouped by message template; most frequent first.
+    pub unclassified: Vec<Unclassified>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +67,23 @@ pub struct Summary {
     pub highest_severity: Option<Severity>,
     /// Findings per severity, every severity present.
     pub by_severity: BTreeMap<Severity, usize>,
+    /// ERROR events that no rule matched.
+    pub unclassified_events: u64,
+    /// Of those, events not grouped because there were too many distinct templates.
+    pub unclassified_overflow: u64,
+}
+
+/// ERROR events of one message template on one component and host that no rule matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unclassified {
+    /// The message with numbers, hex ids, IPs, UUIDs, paths and quoted values masked.
+    pub template: String,
+    pub count: u64,
+    pub component: String,
+    pub host: String,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub example: Evidence,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +135,14 @@ impl Report {
         findings.sort_by(|a, b| {
             (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
         });
+        let mut unclassified: Vec<Unclassified> = outcome
+            .unclassified
+            .groups()
+            .map(|(key, group)| build_unclassified(key, group, options.timezone))
+            .collect();
+        unclassified.sort_by(|a, b| {
+            (b.count, &a.template, &a.component, &a.host).cmp(&(a.count, &b.template, &b.component, &b.host))
+        });
         let mut by_severity: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
         for finding in &findings {
             *by_severity.entry(finding.severity).or_default() += 1;
@@ -138,8 +165,12 @@ impl Report {
                 matches: findings.iter().map(|f| f.count).sum(),
                 highest_severity: findings.iter().map(|f| f.severity).max(),
                 by_severity,
+                unclassified_events: unclassified.iter().map(|u| u.count).sum::<u64>()
+                    + outcome.unclassified.overflow(),
+                unclassified_overflow: outcome.unclassified.overflow(),
             },
             findings,
+            unclassified,
         }
     }
 
@@ -175,6 +206,18 @@ fn build_finding(pack: &RulePack, rule: &Rule, key: &GroupKey, group: &Group, op
         fingerprint: fingerprint(rule.id.as_str(), &key.component, &key.host),
         remediation,
         evidence,
+    }
+}
+
+fn build_unclassified(key: &UnclassifiedKey, group: &UnclassifiedGroup, zone: FixedOffset) -> Unclassified {
+    Unclassified {
+        template: group.template.clone(),
+        count: group.count,
+        component: key.component.to_string(),
+        host: key.host.to_string(),
+        first_seen: group.first_seen.map(|t| rfc3339(t, zone)),
+        last_seen: group.last_seen.map(|t| rfc3339(t, zone)),
+        example: build_evidence(&group.example, zone),
     }
 }
 

@@ -1,12 +1,13 @@
 //! JSON and JSON Lines output. JSON: the whole [`Report`] as one document. JSON Lines: one
-//! `{"type":"finding",...}` record per finding, then one `{"type":"summary",...}` record with the
-//! rest of the report, so a consumer can stream findings and still get the totals.
+//! `{"type":"finding",...}` record per finding, one `{"type":"unclassified",...}` record per
+//! unclassified group, then one `{"type":"summary",...}` record with the rest of the report, so a
+//! consumer can stream findings and still get the totals.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::build::{Finding, InputSummary, Report, Summary, Tool};
+use super::build::{Finding, InputSummary, Report, Summary, Tool, Unclassified};
 
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
@@ -22,6 +23,14 @@ struct FindingLine<'a> {
 }
 
 #[derive(Serialize)]
+struct UnclassifiedLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    group: &'a Unclassified,
+}
+
+#[derive(Serialize)]
 struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -34,6 +43,10 @@ struct SummaryLine<'a> {
 pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for finding in &report.findings {
         serde_json::to_writer(&mut *out, &FindingLine { kind: "finding", finding })?;
+        out.write_all(b"\n")?;
+    }
+    for group in &report.unclassified {
+        serde_json::to_writer(&mut *out, &UnclassifiedLine { kind: "unclassified", group })?;
         out.write_all(b"\n")?;
     }
     let summary = SummaryLine {

@@ -10,10 +10,12 @@ use super::build::{Evidence, Finding, Report};
 use super::escape::escape_for_terminal;
 use crate::rules::Severity;
 
-/// Whether to colour the text report.
+/// How the text report looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextStyle {
     pub color: bool,
+    /// How many unclassified groups to show (most frequent first).
+    pub unclassified: usize,
 }
 
 struct Painter {
@@ -53,6 +55,7 @@ pub fn write_text(report: &Report, style: TextStyle, out: &mut dyn Write) -> io:
         writeln!(out)?;
         write_finding(finding, &p, out)?;
     }
+    write_unclassified(report, style.unclassified, &p, out)?;
     write_skipped(report, &p, out)
 }
 
@@ -136,6 +139,43 @@ fn write_evidence(e: &Evidence, p: &Painter, out: &mut dyn Write) -> io::Result<
     if !e.fields.is_empty() {
         let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}={}", escape_for_terminal(v))).collect();
         writeln!(out, "      {}", p.dim(&fields.join(" ")))?;
+    }
+    Ok(())
+}
+
+fn write_unclassified(report: &Report, limit: usize, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let groups = &report.unclassified;
+    if groups.is_empty() || limit == 0 {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let shown = groups.len().min(limit);
+    let more = if groups.len() > shown {
+        format!(", the {shown} most frequent shown; --unclassified N for more")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "{}",
+        p.bold(&format!(
+            "Errors no rule knows ({} events in {} template{}{more}):",
+            report.summary.unclassified_events,
+            groups.len(),
+            plural(groups.len())
+        ))
+    )?;
+    for group in &groups[..shown] {
+        writeln!(
+            out,
+            "  {:>6}x  {} on host {}: {}",
+            group.count,
+            group.component,
+            group.host,
+            escape_for_terminal(&group.template)
+        )?;
+        let e = &group.example;
+        writeln!(out, "           {}", p.dim(&escape_for_terminal(&format!("e.g. {}:{}", e.path, e.line))))?;
     }
     Ok(())
 }

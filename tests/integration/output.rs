@@ -92,11 +92,13 @@ fn jsonl_is_findings_then_a_summary() {
     let output = cas_triage().args(["scan", "--format", "jsonl"]).arg(bundle()).output().unwrap();
     let lines: Vec<serde_json::Value> =
         String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 8);
+    assert_eq!(lines.len(), 7 + 5 + 1);
     assert!(lines[..7].iter().all(|l| l["type"] == "finding" && l["fingerprint"].is_string()));
-    assert_eq!(lines[7]["type"], "summary");
-    assert_eq!(lines[7]["summary"]["findings"], 7);
-    assert_eq!(lines[7]["input"]["files"], 8);
+    assert!(lines[7..12].iter().all(|l| l["type"] == "unclassified" && l["template"].is_string()));
+    assert_eq!(lines[12]["type"], "summary");
+    assert_eq!(lines[12]["summary"]["findings"], 7);
+    assert_eq!(lines[12]["summary"]["unclassified_events"], 5);
+    assert_eq!(lines[12]["input"]["files"], 8);
 }
 
 #[test]
@@ -171,4 +173,36 @@ fn events_shows_how_logs_are_assembled() {
         (rows[1]["line"].as_u64(), rows[1]["lines"].as_u64(), rows[1]["level"].as_str()),
         (Some(2), Some(8), Some("ERROR"))
     );
+}
+
+#[test]
+fn unclassified_errors_are_grouped_by_template() {
+    let log = "2022-09-29 10:15:32,118 ERROR [pool-1-thread-3] - release r1_201905060583197 node 0000000012190487 rejected by 10.1.2.3\n\
+               2022-09-29 10:16:02,000 ERROR [pool-7-thread-12] - release r1_201905060999999 node 0000000012190999 rejected by 10.9.9.9\n\
+               2022-09-29 10:16:03,000 WARN  [pool-7-thread-12] - release r1_201905060999999 node 0000000012190999 rejected by 10.9.9.9\n\
+               2022-09-29 10:17:00,000 ERROR [pool-1-thread-3] - quota of 'bob' exceeded\n\
+               2022-09-29 10:17:01,000 ERROR [pool-1-thread-3] - send msg failed to 10.1.2.3\n";
+    let output = cas_triage().args(["scan", "--format", "json", "-"]).write_stdin(log).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let groups = report["unclassified"].as_array().unwrap();
+    let shape: Vec<(String, u64)> =
+        groups.iter().map(|g| (g["template"].as_str().unwrap().to_string(), g["count"].as_u64().unwrap())).collect();
+    assert_eq!(
+        shape,
+        [
+            ("[pool-<N>-thread-<N>] - release r<N>_<N> node <N> rejected by <IP>".to_string(), 2),
+            ("[pool-<N>-thread-<N>] - quota of <Q> exceeded".to_string(), 1),
+        ],
+        "WARN events and events a rule matched are not unclassified"
+    );
+    assert_eq!(groups[0]["example"]["line"], 1);
+    assert_eq!(groups[0]["first_seen"], "2022-09-29T10:15:32.118+08:00");
+    assert_eq!(groups[0]["last_seen"], "2022-09-29T10:16:02.000+08:00");
+
+    let text =
+        cas_triage().args(["scan", "--format", "text", "--unclassified", "1", "-"]).write_stdin(log).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Errors no rule knows (3 events in 2 templates, the 1 most frequent shown"), "{text}");
+    assert!(text.contains("2x  unknown on host unknown: [pool-<N>-thread-<N>] - release"), "{text}");
+    assert!(!text.contains("quota of"), "{text}");
 }

@@ -1,7 +1,6 @@
-//! Grouping matches into findings: every rule match becomes a count in the group of its
-//! (fault, component, host), with first and last timestamps and up to N evidence samples (the
-//! earliest by timestamp, then by position in the bundle; events without a timestamp last). Partial sets from files and chunks merge in any order to the same
-//! result, which is what makes parallel scans deterministic.
+//! Findings: every rule match becomes a count in the group of its (fault, component, host), with
+//! first and last timestamps and up to N evidence samples (the earliest by timestamp, then by
+//! position in the bundle; events without a timestamp last).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,14 +31,14 @@ pub struct Evidence {
 }
 
 /// How samples are ordered: by timestamp (none last), then by position.
-type SampleKey = (i64, Position);
+pub(crate) type SampleKey = (i64, Position);
 
-fn sample_key(timestamp: Option<Timestamp>, position: Position) -> SampleKey {
+pub(crate) fn sample_key(timestamp: Option<Timestamp>, position: Position) -> SampleKey {
     (timestamp.map_or(i64::MAX, Timestamp::local_millis), position)
 }
 
 impl Evidence {
-    fn key(&self) -> SampleKey {
+    pub(crate) fn key(&self) -> SampleKey {
         sample_key(self.timestamp, self.position)
     }
 

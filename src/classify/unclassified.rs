@@ -1,0 +1,174 @@
+//! Unclassified errors: ERROR events that no rule matched, grouped by message template,
+//! component and host, with a count, first and last timestamps and the earliest example. They
+//! show an operator the failure modes the rule pack does not know yet.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use super::findings::{Evidence, Position, sample_key};
+use crate::event::Timestamp;
+
+/// Most template groups one set holds; past it, events are only counted (`overflow`). A safety
+/// bound for logs whose messages defeat templating; real bundles stay far below it.
+const MAX_GROUPS: usize = 50_000;
+
+/// What identifies an unclassified group. The template is keyed by its hash so that looking a
+/// group up allocates nothing; the text is kept in the group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnclassifiedKey {
+    pub template_hash: u64,
+    pub component: Arc<str>,
+    pub host: Arc<str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnclassifiedGroup {
+    pub template: String,
+    pub count: u64,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
+    /// The earliest event with this template.
+    pub example: Evidence,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnclassifiedSet {
+    groups: BTreeMap<UnclassifiedKey, UnclassifiedGroup>,
+    overflow: u64,
+}
+
+impl UnclassifiedSet {
+    /// Counts one event with `template`; builds the example (which allocates) only for a new
+    /// group or an earlier event.
+    pub fn record(
+        &mut self,
+        template: &[u8],
+        component: &Arc<str>,
+        host: &Arc<str>,
+        timestamp: Option<Timestamp>,
+        position: Position,
+        example: impl FnOnce() -> Evidence,
+    ) {
+        let mut hasher = DefaultHasher::new();
+        template.hash(&mut hasher);
+        let key = UnclassifiedKey { template_hash: hasher.finish(), component: component.clone(), host: host.clone() };
+        if let Some(group) = self.groups.get_mut(&key) {
+            group.see(timestamp);
+            if sample_key(timestamp, position) < group.example.key() {
+                group.example = example();
+            }
+            return;
+        }
+        if self.groups.len() >= MAX_GROUPS {
+            self.overflow += 1;
+            return;
+        }
+        let group = UnclassifiedGroup {
+            template: String::from_utf8_lossy(template).into_owned(),
+            count: 1,
+            first_seen: timestamp,
+            last_seen: timestamp,
+            example: example(),
+        };
+        self.groups.insert(key, group);
+    }
+
+    pub fn merge(&mut self, other: UnclassifiedSet) {
+        self.overflow += other.overflow;
+        for (key, group) in other.groups {
+            if let Some(mine) = self.groups.get_mut(&key) {
+                mine.count += group.count;
+                mine.first_seen = min_some(mine.first_seen, group.first_seen);
+                mine.last_seen = mine.last_seen.max(group.last_seen);
+                if group.example.key() < mine.example.key() {
+                    mine.example = group.example;
+                }
+            } else if self.groups.len() < MAX_GROUPS {
+                self.groups.insert(key, group);
+            } else {
+                self.overflow += group.count;
+            }
+        }
+    }
+
+    /// Adds `offset` to every line number (chunk-relative to file lines).
+    pub fn shift_lines(&mut self, offset: u64) {
+        for group in self.groups.values_mut() {
+            group.example.line += offset;
+            group.example.position.2 += offset;
+        }
+    }
+
+    pub fn groups(&self) -> impl Iterator<Item = (&UnclassifiedKey, &UnclassifiedGroup)> {
+        self.groups.iter()
+    }
+
+    /// Events counted but not grouped because the set was full.
+    pub fn overflow(&self) -> u64 {
+        self.overflow
+    }
+}
+
+impl UnclassifiedGroup {
+    fn see(&mut self, timestamp: Option<Timestamp>) {
+        self.count += 1;
+        self.first_seen = min_some(self.first_seen, timestamp);
+        self.last_seen = self.last_seen.max(timestamp);
+    }
+}
+
+fn min_some(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(line: u64) -> Evidence {
+        Evidence {
+            position: (0, 0, line),
+            path: "p".into(),
+            archive: None,
+            line,
+            timestamp: Some(Timestamp::from_local_millis(line as i64)),
+            text: b"t".to_vec(),
+            text_truncated: false,
+            matched: None,
+            fields: vec![],
+        }
+    }
+
+    fn set(entries: &[(&str, u64)]) -> UnclassifiedSet {
+        let (c, h): (Arc<str>, Arc<str>) = ("c".into(), "h".into());
+        let mut set = UnclassifiedSet::default();
+        for (template, line) in entries {
+            let ts = Some(Timestamp::from_local_millis(*line as i64));
+            set.record(template.as_bytes(), &c, &h, ts, (0, 0, *line), || example(*line));
+        }
+        set
+    }
+
+    #[test]
+    fn groups_by_template_and_keeps_the_earliest_example() {
+        let s = set(&[("a <N>", 9), ("b", 2), ("a <N>", 4)]);
+        let groups: Vec<_> = s.groups().map(|(_, g)| (g.template.as_str(), g.count, g.example.line)).collect();
+        assert_eq!(groups.len(), 2);
+        assert!(groups.contains(&("a <N>", 2, 4)) && groups.contains(&("b", 1, 2)));
+    }
+
+    #[test]
+    fn merge_is_order_independent() {
+        let (a, b) = (set(&[("x", 5), ("y", 1)]), set(&[("x", 2), ("z", 3)]));
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        let mut ba = b;
+        ba.merge(a);
+        assert_eq!(ab, ba);
+        assert_eq!(ab, set(&[("x", 5), ("y", 1), ("x", 2), ("z", 3)]));
+    }
+}
