@@ -1,1 +1,176 @@
-fn main() {}
+//! Benchmarks of the scan pipeline, stage by stage and whole: compiling the embedded rule pack,
+//! splitting a log into events, parsing header lines, the literal pass, scanning one log in
+//! memory, and scanning a generated bundle from disk (`input::discover` + `scan::Scanner`) on a
+//! rayon pool of one and of two threads.
+//!
+//! Input comes from the deterministic generator in `support/generate.rs`, written once outside
+//! the timed loops. Every bench asserts what it counted against what the generator wrote (events,
+//! header lines, literal hits, matches per fault id), so a faster but wrong engine fails here.
+//! Figures and the conditions they were taken in are in `benches/RESULTS.md`.
+
+// The example uses the parts of the generator the benchmarks do not.
+#[allow(dead_code)]
+#[path = "support/generate.rs"]
+mod generate;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use cas_triage::event::{Records, parse_header};
+use cas_triage::input::{Bytes, FileKind, Source, discover, infer};
+use cas_triage::rules::{CompiledRules, LiteralHit, RuleKind, RulePack};
+use cas_triage::scan::{ScanOptions, ScanOutcome, Scanner};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+use generate::{BundleSpec, GeneratedLog, LogKind, LogSpec, generate_bundle, generate_log};
+
+/// Size of the in-memory log the stage benches read.
+const LOG_BYTES: usize = 32 << 20;
+/// Path the in-memory log pretends to have: the executor is the component with every fault.
+const LOG_PATH: &str = "bench/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log";
+
+fn embedded_rules() -> CompiledRules {
+    CompiledRules::compile(RulePack::embedded().expect("the embedded pack loads")).expect("the embedded pack compiles")
+}
+
+fn executor_log() -> GeneratedLog {
+    let log = generate_log(&LogSpec::new("acopswareexecutor", LogKind::CommonError, LOG_BYTES, 42));
+    assert!(!log.expected.is_empty(), "the log holds faults");
+    log
+}
+
+/// Matches per fault id, as the finding groups count them.
+fn counts_by_fault(rules: &CompiledRules, outcome: &ScanOutcome) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for (key, group) in outcome.findings.groups() {
+        *counts.entry(rules.rule(key.rule).id.to_string()).or_insert(0) += group.count;
+    }
+    counts
+}
+
+fn expected_counts(expected: &BTreeMap<&'static str, u64>) -> BTreeMap<String, u64> {
+    expected.iter().map(|(id, count)| (id.to_string(), *count)).collect()
+}
+
+/// Occurrences of the pack's literals in `text`, ASCII case folded, counted the slow way: what
+/// the automaton's overlapping search must report.
+fn naive_literal_hits(rules: &CompiledRules, text: &[u8]) -> usize {
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    for rule in rules.pack().rules() {
+        let RuleKind::Lines(signatures) = &rule.kind else { continue };
+        for signature in signatures {
+            assert!(!signature.literals.is_empty(), "rule {}: a regex-only signature; count its prefixes too", rule.id);
+            literals.extend(signature.literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()));
+        }
+    }
+    literals.sort();
+    literals.dedup();
+    assert_eq!(literals.len(), rules.literal_count(), "every literal of the pack is counted");
+    let folded = text.to_ascii_lowercase();
+    literals.iter().map(|literal| memchr::memmem::find_iter(&folded, literal).count()).sum()
+}
+
+fn compile_pack(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    group.bench_function("embedded pack", |b| b.iter(|| black_box(embedded_rules())));
+    group.finish();
+}
+
+fn stages(c: &mut Criterion) {
+    let rules = embedded_rules();
+    let log = executor_log();
+    let text = &log.text[..];
+    let mut group = c.benchmark_group("stages");
+    group.sample_size(20).measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Bytes(text.len() as u64));
+
+    group.bench_function("split events", |b| {
+        b.iter(|| {
+            let mut records = Records::new(black_box(text));
+            let events = records.by_ref().count() as u64;
+            assert_eq!((events, records.lines()), (log.events, log.lines));
+        })
+    });
+
+    let line_starts: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    group.bench_function("parse header, every line", |b| {
+        b.iter(|| {
+            let headers = line_starts.iter().filter(|line| parse_header(black_box(line)).is_some()).count() as u64;
+            assert_eq!(headers, log.events);
+        })
+    });
+
+    let headers: Vec<&[u8]> = line_starts.iter().copied().filter(|line| parse_header(line).is_some()).collect();
+    group.throughput(Throughput::Elements(headers.len() as u64));
+    group.bench_function("parse header, header lines", |b| {
+        b.iter(|| {
+            let parsed = headers.iter().filter(|line| parse_header(black_box(line)).is_some()).count();
+            assert_eq!(parsed, headers.len());
+        })
+    });
+    group.throughput(Throughput::Bytes(text.len() as u64));
+
+    let mut hits: Vec<LiteralHit> = Vec::new();
+    let want_hits = naive_literal_hits(&rules, text);
+    group.bench_function("literal hits", |b| {
+        b.iter(|| {
+            rules.literal_hits(black_box(text), &mut hits);
+            assert_eq!(hits.len(), want_hits);
+        })
+    });
+
+    let source = Source {
+        path: LOG_PATH.into(),
+        archive: None,
+        kind: FileKind::Log,
+        identity: infer(LOG_PATH),
+        bytes: Bytes::Owned(log.text.clone()),
+        member: 0,
+    };
+    let scanner = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
+    let want = expected_counts(&log.expected);
+    group.bench_function("scan one source, one chunk", |b| {
+        b.iter(|| {
+            let outcome = scanner.scan_source(0, black_box(&source));
+            assert_eq!(counts_by_fault(&rules, &outcome), want);
+        })
+    });
+    group.finish();
+}
+
+fn whole_scan(c: &mut Criterion) {
+    let rules = embedded_rules();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root: PathBuf = dir.path().join("bundle");
+    let spec = BundleSpec { total_bytes: 64 << 20, files: 40, gz_fraction: 0.25, ..BundleSpec::default() };
+    let bundle = generate_bundle(&root, &spec).expect("the bundle is written");
+    let want = expected_counts(&bundle.expected);
+
+    let mut group = c.benchmark_group("scan bundle 64MiB");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
+    group.throughput(Throughput::Bytes(bundle.bytes));
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+        let scanner = Scanner::new(&rules, ScanOptions::default());
+        let label = if threads == 1 { "1 thread".to_string() } else { format!("{threads} threads") };
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                let discovery = discover(std::slice::from_ref(&root)).expect("the bundle is there");
+                let outcome = pool.install(|| scanner.scan(discovery, &|_| {}));
+                assert_eq!(counts_by_fault(&rules, &outcome), want, "matches per fault id");
+                assert_eq!(
+                    (outcome.files, outcome.bytes, outcome.events, outcome.lines),
+                    (bundle.files as u64, bundle.bytes, bundle.events, bundle.lines)
+                );
+                assert!(outcome.skipped.is_empty(), "nothing skipped: {:?}", outcome.skipped);
+                outcome
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, compile_pack, stages, whole_scan);
+criterion_main!(benches);

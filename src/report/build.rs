@@ -323,7 +323,7 @@ mod tests {
         let resolve = |name: &str| placeholder_value(&pack, &values, name, Lang::En);
         assert_eq!(resolve("step").as_deref(), Some("download application package"));
         assert!(resolve("step_advice").unwrap().contains("OSS/AFS"));
-        assert!(resolve("release_order").unwrap().starts_with("<release_order: the release order number"));
+        assert!(resolve("time_series_id").unwrap().starts_with("<time_series_id: the release order number"));
         assert_eq!(resolve("no_such_field"), None);
         let zh = placeholder_value(&pack, &values, "step", Lang::Zh);
         assert_eq!(zh.as_deref(), Some("下载应用包"));

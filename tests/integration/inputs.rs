@@ -98,7 +98,7 @@ fn rotated_gz_in_the_bundle_is_decompressed() {
     let evidence = &report["findings"][0]["evidence"][0];
     assert_eq!(evidence["line"], 1);
     assert!(evidence["match"].is_null(), "the header itself matched");
-    assert_eq!(evidence["fields"]["release_order"], "CNHZ_58201812212200583197");
+    assert_eq!(evidence["fields"]["time_series_id"], "CNHZ_58201812212200583197");
 }
 
 #[test]

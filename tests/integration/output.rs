@@ -131,7 +131,7 @@ fn remediation_is_filled_from_the_evidence() {
     // A value no evidence holds says where to look it up.
     let starserver = report["findings"].as_array().unwrap().iter().find(|f| f["component"] == "acstarserver2").unwrap();
     let step = starserver["remediation"][3].as_str().unwrap();
-    assert!(step.contains("<release_order: the release order number"), "{step}");
+    assert!(step.contains("<time_series_id: the release order number"), "{step}");
 }
 
 #[test]
