@@ -13,20 +13,20 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{crlf_facts, encoding_facts};
-use crate::classify::{Evidence, FindingSet, GroupKey, Template, UnclassifiedSet, message_start};
+use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
 use crate::rules::{Check, CompiledRules, LiteralHit, RuleKind, RuleMatch, Scope, Scratch};
 
 /// Default size of the chunks a large file is cut into.
-pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
+pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
 
 /// How to scan.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// Evidence samples kept per finding.
     pub samples: usize,
-    /// Files larger than twice this are cut into chunks of about this size.
+    /// Files larger than one and a half times this are cut into chunks of about this size.
     pub chunk_size: usize,
     pub input: InputOptions,
 }
@@ -103,12 +103,15 @@ impl<'a> Scanner<'a> {
     /// Scans every unit of `discovery` on the current rayon pool. `progress` is told the size of
     /// each unit when it is done.
     pub fn scan(&self, discovery: Discovery, progress: &(dyn Fn(u64) + Sync)) -> ScanOutcome {
-        let mut outcome = discovery
-            .units
-            .par_iter()
-            .enumerate()
+        // Largest first, so that no thread is left with a big file while the others are idle;
+        // results do not depend on the order, and units keep their index for evidence order.
+        let mut order: Vec<(u32, &Unit)> = discovery.units.iter().enumerate().map(|(i, u)| (i as u32, u)).collect();
+        order.sort_by_key(|(index, unit)| (std::cmp::Reverse(unit.size), *index));
+        let mut outcome = order
+            .into_par_iter()
+            .with_max_len(1)
             .map(|(index, unit)| {
-                let part = self.scan_unit(index as u32, unit);
+                let part = self.scan_unit(index, unit);
                 progress(unit.size);
                 part
             })
@@ -175,11 +178,12 @@ impl<'a> Scanner<'a> {
 
     fn scan_log(&self, ctx: &SourceContext<'_>) -> ScanOutcome {
         let buf: &[u8] = &ctx.source.bytes;
-        let ranges: Vec<Range<usize>> = if buf.len() > self.options.chunk_size.saturating_mul(2) {
-            chunk_ranges(buf, self.options.chunk_size)
-        } else {
-            std::iter::once(0..buf.len()).collect()
-        };
+        let ranges: Vec<Range<usize>> =
+            if buf.len() > self.options.chunk_size.saturating_add(self.options.chunk_size / 2) {
+                chunk_ranges(buf, self.options.chunk_size)
+            } else {
+                std::iter::once(0..buf.len()).collect()
+            };
         let parts: Vec<ScanOutcome> = ranges.into_par_iter().map(|range| self.scan_chunk(ctx, &buf[range])).collect();
         let mut outcome = ScanOutcome::empty(self.options.samples);
         let mut line_base = 0;
@@ -203,6 +207,7 @@ impl<'a> Scanner<'a> {
         let mut records = Records::new(chunk);
         let mut cursor = 0;
         let mut template = Template::default();
+        let mut unclassified = SourceUnclassified::default();
         let check_every_event = self.rules.has_unfiltered();
         for record in records.by_ref() {
             outcome.events += 1;
@@ -216,7 +221,7 @@ impl<'a> Scanner<'a> {
             }
             if found.is_empty() {
                 if record.level >= Level::Error {
-                    self.record_unclassified(ctx, &record, &mut template, &mut outcome.unclassified);
+                    self.record_unclassified(ctx, &record, &mut template, &mut unclassified);
                 }
                 continue;
             }
@@ -225,6 +230,7 @@ impl<'a> Scanner<'a> {
             }
         }
         outcome.lines = records.lines();
+        outcome.unclassified.absorb(unclassified, &ctx.component, &ctx.host);
         outcome
     }
 
@@ -233,12 +239,12 @@ impl<'a> Scanner<'a> {
         ctx: &SourceContext<'_>,
         record: &Record<'_>,
         template: &mut Template,
-        set: &mut UnclassifiedSet,
+        part: &mut SourceUnclassified,
     ) {
         let header = record.header_line();
         let text = template.build(&header[message_start(header)..]);
         let position = (ctx.unit, ctx.source.member, record.line);
-        set.record(text, &ctx.component, &ctx.host, record.timestamp, position, || {
+        part.record(text, record.timestamp, position, || {
             let (text, text_truncated) = Evidence::cap(header);
             Evidence {
                 position,

@@ -9,4 +9,4 @@ mod unclassified;
 
 pub use findings::{Evidence, FindingSet, Group, GroupKey, MAX_EVIDENCE_TEXT, Position};
 pub use template::{Template, message_start};
-pub use unclassified::{UnclassifiedGroup, UnclassifiedKey, UnclassifiedSet};
+pub use unclassified::{SourceUnclassified, UnclassifiedGroup, UnclassifiedKey, UnclassifiedSet};

@@ -1,9 +1,14 @@
 //! Unclassified errors: ERROR events that no rule matched, grouped by message template,
 //! component and host, with a count, first and last timestamps and the earliest example. They
 //! show an operator the failure modes the rule pack does not know yet.
+//!
+//! Counting is on the scan's hot path (most events of a `common-error.log` are ERROR events), so
+//! one chunk of one source counts into a [`SourceUnclassified`]: a hash map from a cheap hash of
+//! the template to its group, with no component or host in the key. The chunk's groups join the
+//! bundle's [`UnclassifiedSet`] once, at its end.
 
-use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::findings::{Evidence, Position, sample_key};
@@ -32,28 +37,30 @@ pub struct UnclassifiedGroup {
     pub example: Evidence,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UnclassifiedSet {
-    groups: BTreeMap<UnclassifiedKey, UnclassifiedGroup>,
+/// The unclassified groups of one source (or one chunk of it): one component and host.
+#[derive(Debug, Default)]
+pub struct SourceUnclassified {
+    groups: HashMap<u64, UnclassifiedGroup, BuildHasherDefault<PreHashed>>,
     overflow: u64,
 }
 
-impl UnclassifiedSet {
+impl SourceUnclassified {
     /// Counts one event with `template`; builds the example (which allocates) only for a new
     /// group or an earlier event.
     pub fn record(
         &mut self,
         template: &[u8],
-        component: &Arc<str>,
-        host: &Arc<str>,
         timestamp: Option<Timestamp>,
         position: Position,
         example: impl FnOnce() -> Evidence,
     ) {
-        let mut hasher = DefaultHasher::new();
-        template.hash(&mut hasher);
-        let key = UnclassifiedKey { template_hash: hasher.finish(), component: component.clone(), host: host.clone() };
-        if let Some(group) = self.groups.get_mut(&key) {
+        let hash = template_hash(template);
+        if let Some(group) = self.groups.get_mut(&hash) {
+            if group.template.as_bytes() != template && !is_lossy_same(&group.template, template) {
+                // Two templates with one hash: rare enough to count without grouping.
+                self.overflow += 1;
+                return;
+            }
             group.see(timestamp);
             if sample_key(timestamp, position) < group.example.key() {
                 group.example = example();
@@ -71,7 +78,64 @@ impl UnclassifiedSet {
             last_seen: timestamp,
             example: example(),
         };
-        self.groups.insert(key, group);
+        self.groups.insert(hash, group);
+    }
+}
+
+/// A template that was not UTF-8 is stored decoded; it still names the same group.
+fn is_lossy_same(stored: &str, template: &[u8]) -> bool {
+    std::str::from_utf8(template).is_err() && String::from_utf8_lossy(template) == stored
+}
+
+/// FxHash over 8-byte words: a fast, stable hash for grouping (exactness is checked on a hit).
+fn template_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut hash = bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for word in words.by_ref() {
+        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word.try_into().unwrap_or_default())).wrapping_mul(K);
+    }
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    (hash.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K)
+}
+
+/// The hasher of maps whose keys are hashes already.
+#[derive(Debug, Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnclassifiedSet {
+    groups: BTreeMap<UnclassifiedKey, UnclassifiedGroup>,
+    overflow: u64,
+}
+
+impl UnclassifiedSet {
+    /// Joins the groups of one source (or chunk) of `component` on `host`.
+    pub fn absorb(&mut self, part: SourceUnclassified, component: &Arc<str>, host: &Arc<str>) {
+        let mut other = UnclassifiedSet { groups: BTreeMap::new(), overflow: part.overflow };
+        for (template_hash, group) in part.groups {
+            other
+                .groups
+                .insert(UnclassifiedKey { template_hash, component: component.clone(), host: host.clone() }, group);
+        }
+        self.merge(other);
     }
 
     pub fn merge(&mut self, other: UnclassifiedSet) {
@@ -145,12 +209,22 @@ mod tests {
 
     fn set(entries: &[(&str, u64)]) -> UnclassifiedSet {
         let (c, h): (Arc<str>, Arc<str>) = ("c".into(), "h".into());
-        let mut set = UnclassifiedSet::default();
+        let mut part = SourceUnclassified::default();
         for (template, line) in entries {
             let ts = Some(Timestamp::from_local_millis(*line as i64));
-            set.record(template.as_bytes(), &c, &h, ts, (0, 0, *line), || example(*line));
+            part.record(template.as_bytes(), ts, (0, 0, *line), || example(*line));
         }
+        let mut set = UnclassifiedSet::default();
+        set.absorb(part, &c, &h);
         set
+    }
+
+    #[test]
+    fn hash_is_stable_and_spreads() {
+        assert_eq!(template_hash(b"abc"), template_hash(b"abc"));
+        assert_ne!(template_hash(b"abc"), template_hash(b"abd"));
+        assert_ne!(template_hash(b""), template_hash(b"\0"));
+        assert_ne!(template_hash(b"12345678a"), template_hash(b"12345678b"));
     }
 
     #[test]
