@@ -190,6 +190,10 @@ fn build_finding(pack: &RulePack, rule: &Rule, key: &GroupKey, group: &Group, op
     }
     values.insert("component", &key.component);
     values.insert("host", &key.host);
+    // The agent runs on the business host: in its own log, the task's target is the log's host.
+    if &*key.component == "staragent" && &*key.host != crate::input::UNKNOWN {
+        values.entry("target_ip").or_insert(&key.host);
+    }
     let resolve = |name: &str| placeholder_value(pack, &values, name, options.lang);
     let remediation =
         rule.remediation.steps(options.lang).iter().map(|step| fill_placeholders(step, &resolve)).collect();
@@ -269,6 +273,8 @@ fn placeholder_value(pack: &RulePack, values: &BTreeMap<&str, &str>, name: &str,
     match (name, step) {
         ("step", Some(step)) => return Some(step.name.get(lang).to_string()),
         ("step_advice", Some(step)) => return Some(step.advice.get(lang).to_string()),
+        // Without a known step, the pack's general advice stands in, as plain text.
+        ("step_advice", None) => return pack.field_doc(name).map(|doc| doc.text.get(lang).to_string()),
         _ => {}
     }
     if let Some(value) = values.get(name) {

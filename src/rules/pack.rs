@@ -469,16 +469,15 @@ match = ["2022-09-29 10:15:32,118 ERROR thing failed"]
     }
 
     #[test]
-    fn embedded_pack_loads() {
+    fn embedded_pack_covers_the_catalogue() {
         let pack = RulePack::embedded().unwrap();
-        for id in [
-            "dispatch.send-msg-failed",
-            "task.python-runtimeout",
-            "traffic.openapi-failure",
-            "traffic.alb-failure",
-            "config.properties-crlf",
-        ] {
+        for id in crate::rules::CATALOGUE {
             assert!(pack.rule(id).is_some(), "default pack lacks {id}");
         }
+        assert_eq!(pack.rules().len(), crate::rules::CATALOGUE.len());
+        for step in ["stack-install", "init-env", "download", "deploy", "check"] {
+            assert!(pack.step(step).is_some(), "default pack lacks step {step}");
+        }
+        assert_eq!(pack.step_for_script("checkapp_v2.py").map(|s| s.id.as_str()), Some("check"));
     }
 }

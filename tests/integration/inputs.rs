@@ -14,7 +14,7 @@ fn expected() -> Vec<String> {
 fn directory_matches_the_golden_findings() {
     let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
     assert_eq!(finding_lines(&report), expected());
-    assert_eq!(report["input"]["files"], 8);
+    assert_eq!(report["input"]["files"], 11);
     assert!(skipped(&report).is_empty());
 }
 
@@ -54,6 +54,8 @@ fn single_file_gz_and_stdin_agree() {
         lines,
         [
             "dispatch.send-msg-failed acopswareexecutor 10.12.3.4 3 2022-09-29T10:15:32.118+08:00 2022-09-29T10:16:40.311+08:00",
+            "release.stack-install-failed acopswareexecutor 10.12.3.4 1 2022-09-29T10:40:12.004+08:00 2022-09-29T10:40:12.004+08:00",
+            "traffic.softload-cut-failure acopswareexecutor 10.12.3.4 1 2022-09-29T10:21:07.812+08:00 2022-09-29T10:21:07.812+08:00",
             "task.python-runtimeout acopswareexecutor 10.12.3.4 1 2022-09-29T10:15:41.552+08:00 2022-09-29T10:15:41.552+08:00",
         ]
     );

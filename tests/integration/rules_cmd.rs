@@ -156,5 +156,102 @@ fn explain_a_fault() {
     assert!(String::from_utf8(zh.stdout).unwrap().contains("90s"));
     let unknown = cas_triage().args(["explain", "task"]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean task.python-runtimeout"));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("did you mean") && stderr.contains("task.python-runtimeout"), "{stderr}");
+}
+
+/// The fault catalogue's ids: a contract with reports, tickets and JSON consumers.
+const CATALOGUE: &[&str] = &[
+    "dispatch.send-msg-failed",
+    "dispatch.agent-heartbeat-stale",
+    "task.python-runtimeout",
+    "task.clock-skew-suspected",
+    "healthcheck.runtimeout",
+    "config.properties-crlf",
+    "config.properties-encoding",
+    "traffic.openapi-failure",
+    "traffic.alb-failure",
+    "traffic.softload-cut-failure",
+    "release.blocked",
+    "release.stuck",
+    "release.stack-install-failed",
+    "release.init-empty-param",
+    "release.online-no-version",
+    "iaas.resource-op-failure",
+    "iaas.endpoint-not-effective",
+    "console.rpc-upstream-unavailable",
+    "alert.error-rate",
+];
+
+#[test]
+fn the_default_pack_covers_the_whole_catalogue() {
+    let output = cas_triage().args(["rules", "list", "--format", "json"]).output().unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let mut ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    let mut catalogue = CATALOGUE.to_vec();
+    catalogue.sort_unstable();
+    assert_eq!(ids, catalogue);
+    for row in &rows {
+        let expected_kind = match row["id"].as_str().unwrap() {
+            "task.clock-skew-suspected" | "dispatch.agent-heartbeat-stale" | "alert.error-rate" => "analysis",
+            "config.properties-crlf" | "config.properties-encoding" => "file-check",
+            _ => "lines",
+        };
+        assert_eq!(row["kind"], expected_kind, "{row}");
+        if expected_kind == "lines" {
+            assert!(row["examples"].as_u64().unwrap() >= 5, "{row}");
+        }
+    }
+}
+
+#[test]
+fn every_line_rule_fires_on_the_example_bundle() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let found = faults(&report);
+    for id in CATALOGUE {
+        let by_analysis =
+            matches!(*id, "task.clock-skew-suspected" | "dispatch.agent-heartbeat-stale" | "alert.error-rate");
+        assert_eq!(found.iter().any(|f| f == id), !by_analysis, "{id}");
+    }
+}
+
+#[test]
+fn runbooks_carry_the_values_from_the_evidence() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let steps = |fault: &str, component: &str| -> String {
+        finding(&report, fault, component)["remediation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let blocked = steps("release.blocked", "apopswareapiserver");
+    assert!(blocked.contains("b.time_series_id='r1_201905060583197';"), "{blocked}");
+    assert!(blocked.contains("from ops_action_node where id='0000000012190487';"), "{blocked}");
+    let stuck = steps("release.stuck", "acopswareorchestration");
+    assert!(
+        stuck.contains(
+            r#"--data '{"executionId":"10382305","namespace":"0038548210","nodeId":"0000000012190439","condition":0}'"#
+        ),
+        "{stuck}"
+    );
+    assert!(stuck.contains("PROC_INST_ID_='10390847'"), "{stuck}");
+    let dispatch = steps("dispatch.send-msg-failed", "acstarserver2");
+    assert!(dispatch.contains("On the business host 10.1.2.3"), "{dispatch}");
+    // The order number is not in this evidence: the runbook says where to find it.
+    assert!(dispatch.contains("<time_series_id: the release order number"), "{dispatch}");
+    let install = steps("release.stack-install-failed", "acopswareexecutor");
+    assert!(
+        install.contains("private_ip='10.1.2.5'") && install.contains("/home/admin/bin/software_setup_v2.py"),
+        "{install}"
+    );
+    let timeout = steps("task.python-runtimeout", "staragent");
+    assert!(
+        timeout.contains("download application package (/home/admin/bin/batch_download.py) on host app-host-7"),
+        "{timeout}"
+    );
+    assert!(timeout.contains("OSS/AFS"), "{timeout}");
 }

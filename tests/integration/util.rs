@@ -68,3 +68,13 @@ pub fn faults(report: &Value) -> Vec<String> {
 }
 
 pub const ERROR_LINE: &str = "2022-09-29 10:15:32,118 ERROR [opsware-executor-12] - dispatch task 10390847 to 10.1.2.3 failed: network error, send msg failed\n";
+
+/// The finding of `fault` on `component`.
+pub fn finding<'a>(report: &'a Value, fault: &str, component: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fault"] == fault && f["component"] == component)
+        .unwrap_or_else(|| panic!("no {fault} finding on {component}"))
+}
