@@ -29,6 +29,7 @@ mod shapes;
 /// The fault ids the generator injects, as the default rule pack names them.
 pub const DISPATCH: &str = "dispatch.send-msg-failed";
 pub const TASK_TIMEOUT: &str = "task.python-runtimeout";
+pub const HEALTHCHECK: &str = "healthcheck.runtimeout";
 pub const OPENAPI: &str = "traffic.openapi-failure";
 pub const ALB: &str = "traffic.alb-failure";
 pub const PROPERTIES_CRLF: &str = "config.properties-crlf";

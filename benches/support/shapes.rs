@@ -6,7 +6,7 @@
 //! misses are the rules' `no_match` examples, or a literal at a level or in a component that the
 //! rule does not cover. Noise never holds a literal of the default pack.
 
-use super::{ALB, DISPATCH, LogKind, OPENAPI, TASK_TIMEOUT};
+use super::{ALB, DISPATCH, HEALTHCHECK, LogKind, OPENAPI, TASK_TIMEOUT};
 
 /// One event: its level, its thread's name (a number is added; empty for SOFABoot's `main`
 /// layout), its lines with `{placeholders}`, and whether a Java stack trace follows.
@@ -31,13 +31,17 @@ pub(super) type FaultTable = &'static [(&'static str, &'static [Shape])];
 /// Which faults a component's logs get, following the rules' `components`.
 pub(super) fn faults_for(component: &str) -> FaultTable {
     match component {
-        "acopswareexecutor" => {
-            &[(DISPATCH, DISPATCH_SHAPES), (TASK_TIMEOUT, TASK_SHAPES), (OPENAPI, OPENAPI_SHAPES), (ALB, ALB_SHAPES)]
-        }
+        "acopswareexecutor" => &[
+            (DISPATCH, DISPATCH_SHAPES),
+            (TASK_TIMEOUT, TASK_SHAPES),
+            (HEALTHCHECK, HEALTHCHECK_SHAPES),
+            (OPENAPI, OPENAPI_SHAPES),
+            (ALB, ALB_SHAPES),
+        ],
         "acstarserver2" => &[(DISPATCH, DISPATCH_SHAPES)],
         "acopswareorchestration" => &[(DISPATCH, DISPATCH_SHAPES), (TASK_TIMEOUT, TASK_SHAPES)],
         "aciaasconnectore" => &[(OPENAPI, OPENAPI_SHAPES), (ALB, ALB_SHAPES)],
-        "staragent" => &[(TASK_TIMEOUT, TASK_SHAPES)],
+        "staragent" => &[(TASK_TIMEOUT, TASK_SHAPES), (HEALTHCHECK, HEALTHCHECK_SHAPES)],
         _ => &[],
     }
 }
@@ -107,8 +111,13 @@ const TASK_SHAPES: &[Shape] = &[
     shape("ERROR", "task-runner", &["task {task} end ip={ip} status=FAILED cost={ms}ms reason=python runtimeout"]),
     shape("ERROR", "task-runner", &["job {task} failed: python run time out, cmd=/home/admin/bin/batch_download.py"]),
     shape("ERROR", "worker", &["task {task} result: Python RunTimeout after 90s"]),
-    shape("WARN", "task-runner", &["execute /home/admin/bin/{script} on {ip} failed, run time out"]),
+    shape("WARN", "task-runner", &["execute /home/admin/bin/deploy_v2.py on {ip} failed, run time out"]),
+];
+
+/// A timeout of the check step is a health check timeout, not a task timeout.
+const HEALTHCHECK_SHAPES: &[Shape] = &[
     shape("ERROR", "worker", &["task {task} failed: python run time out, cmd=/home/admin/bin/checkapp_v2.py"]),
+    shape("WARN", "task-runner", &["healthcheck job {task} on {ip}: runtimeout"]),
 ];
 
 const OPENAPI_SHAPES: &[Shape] = &[
