@@ -10,7 +10,7 @@ use chrono::FixedOffset;
 use crate::cli::{ColorArg, FormatArg, LangArg, PackArgs, ScanArgs, SeverityArg};
 use crate::input::InputOptions;
 use crate::report::Format;
-use crate::rules::{CompiledRules, Lang, RuleError, RulePack, Severity};
+use crate::rules::{Lang, RuleError, RulePack, Severity};
 use crate::scan::{DEFAULT_CHUNK_SIZE, ScanOptions};
 
 /// Why the command line cannot be used.
@@ -41,7 +41,8 @@ pub struct ScanConfig {
     pub unclassified: usize,
     pub progress: bool,
     pub options: ScanOptions,
-    pub rules: CompiledRules,
+    /// The validated pack; compiled once the size of the input is known.
+    pub pack: RulePack,
 }
 
 impl ScanConfig {
@@ -81,7 +82,7 @@ impl ScanConfig {
                 ColorArg::Never => false,
                 ColorArg::Auto => stdout_is_terminal,
             };
-        let rules = CompiledRules::compile(load_pack(&args.pack)?)?;
+        let pack = load_pack(&args.pack)?;
         Ok(ScanConfig {
             paths: args.paths,
             format,
@@ -102,7 +103,7 @@ impl ScanConfig {
                     ..InputOptions::default()
                 },
             },
-            rules,
+            pack,
         })
     }
 }

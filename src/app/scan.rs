@@ -11,18 +11,20 @@ use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
 use crate::report::{Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_text};
+use crate::rules::CompiledRules;
 use crate::scan::Scanner;
 
 pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let discovery = discover(&config.paths)?;
     let total: u64 = discovery.units.iter().map(|u| u.size).sum();
+    let rules = CompiledRules::compile(config.pack)?;
     let progress = Progress::new(total, config.progress);
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = config.threads {
         pool = pool.num_threads(threads);
     }
     let pool = pool.build().context("cannot start the worker threads")?;
-    let scanner = Scanner::new(&config.rules, config.options.clone());
+    let scanner = Scanner::new(&rules, config.options.clone());
     let outcome = pool.install(|| scanner.scan(discovery, &|bytes| progress.advance(bytes)));
     progress.finish();
 
@@ -31,7 +33,7 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         timezone: config.timezone,
         lang: config.lang,
     };
-    let report = Report::build(&outcome, &config.rules, &options);
+    let report = Report::build(&outcome, &rules, &options);
     match config.format {
         Format::Text => write_text(&report, TextStyle { color: config.color, unclassified: config.unclassified }, out),
         Format::Json => write_json(&report, out),
