@@ -20,6 +20,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Show how logs are assembled into events (what rules are matched against).
     Events(EventsArgs),
+    /// The commands agents ran (every exeurl, cmd:// stripped), newest first per host: the
+    /// manual's `tail -100 staragent_core.log | grep exeurl`, across the whole bundle.
+    Exeurl(ExeurlArgs),
     /// What a fault is, how it is recognised, and what the runbook says to do.
     Explain(ExplainArgs),
     /// Inspect and test rule packs.
@@ -99,6 +102,28 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub pack: PackArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExeurlArgs {
+    /// Bundles to read: directories, files, archives, or - for standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only this host.
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Only the newest N commands of each host.
+    #[arg(long, value_name = "N")]
+    pub last: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormatArg::Text)]
+    pub format: ListFormatArg,
+    /// Zone the logs' timestamps are in.
+    #[arg(long, value_name = "OFFSET", default_value = "+08:00", allow_hyphen_values = true)]
+    pub tz: String,
+    /// Language of the step names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use std::sync::{Arc, mpsc};
 
 use rayon::prelude::*;
 
-use crate::analyze::{crlf_facts, encoding_facts};
+use crate::analyze::{ErrorMinutes, ExeurlFact, Facts, crlf_facts, encoding_facts, parse_exeurl, task_id};
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
@@ -50,6 +50,8 @@ pub struct ScanOutcome {
     pub findings: FindingSet,
     /// ERROR events no rule matched, by message template.
     pub unclassified: UnclassifiedSet,
+    /// What the analyses across events need: agents' commands, errors per minute.
+    pub facts: Facts,
 }
 
 impl ScanOutcome {
@@ -63,6 +65,7 @@ impl ScanOutcome {
             skipped: Vec::new(),
             findings: FindingSet::new(samples),
             unclassified: UnclassifiedSet::default(),
+            facts: Facts::default(),
         }
     }
 
@@ -75,6 +78,7 @@ impl ScanOutcome {
         self.skipped.extend(other.skipped);
         self.findings.merge(other.findings);
         self.unclassified.merge(other.unclassified);
+        self.facts.merge(other.facts);
     }
 }
 
@@ -93,6 +97,10 @@ struct SourceContext<'a> {
     component: Arc<str>,
     host: Arc<str>,
     scope: Scope,
+    /// The agent's log (or a log of unknown component): its `exeurl` fields are read.
+    reads_exeurls: bool,
+    /// A `common-error.log`: its error events count towards error-rate alerts.
+    counts_errors: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -166,6 +174,8 @@ impl<'a> Scanner<'a> {
             component: source.identity.component.as_str().into(),
             host: source.identity.host.as_str().into(),
             scope: Scope::for_component(self.rules, &source.identity.component),
+            reads_exeurls: matches!(source.identity.component.as_str(), "staragent" | crate::input::UNKNOWN),
+            counts_errors: source.path.rsplit(['/', '\\']).next().is_some_and(|name| name.contains("common-error.log")),
         };
         let mut outcome = match source.kind {
             FileKind::Log => self.scan_log(&ctx),
@@ -190,6 +200,7 @@ impl<'a> Scanner<'a> {
         for mut part in parts {
             part.findings.shift_lines(line_base);
             part.unclassified.shift_lines(line_base);
+            part.facts.shift_lines(line_base);
             line_base += part.lines;
             outcome.merge(part);
         }
@@ -208,6 +219,10 @@ impl<'a> Scanner<'a> {
         let mut cursor = 0;
         let mut template = Template::default();
         let mut unclassified = SourceUnclassified::default();
+        let mut errors = ErrorMinutes::default();
+        let exeurls: Vec<usize> =
+            if ctx.reads_exeurls { memchr::memmem::find_iter(chunk, b"exeurl").collect() } else { Vec::new() };
+        let mut exeurl_cursor = 0;
         let check_every_event = self.rules.has_unfiltered();
         for record in records.by_ref() {
             outcome.events += 1;
@@ -215,6 +230,17 @@ impl<'a> Scanner<'a> {
             let first = cursor;
             while cursor < hits.len() && hits[cursor].start < end {
                 cursor += 1;
+            }
+            while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
+                self.record_exeurl(ctx, &record, exeurls[exeurl_cursor], &mut outcome.facts);
+                exeurl_cursor += 1;
+            }
+            if ctx.counts_errors && matches!(record.level, Level::Error | Level::Fatal | Level::Unknown) {
+                if let Some(timestamp) = record.timestamp {
+                    errors.add(timestamp, (ctx.unit, ctx.source.member, record.line), || {
+                        self.plain_evidence(ctx, &record)
+                    });
+                }
             }
             if first != cursor || check_every_event {
                 self.rules.evaluate(&record, &hits[first..cursor], &ctx.scope, &mut scratch, |m| found.push(m));
@@ -231,7 +257,41 @@ impl<'a> Scanner<'a> {
         }
         outcome.lines = records.lines();
         outcome.unclassified.absorb(unclassified, &ctx.component, &ctx.host);
+        if errors.total() > 0 {
+            outcome.facts.error_minutes.insert((ctx.component.clone(), ctx.host.clone()), errors);
+        }
         outcome
+    }
+
+    /// The header of an event as evidence, without fields.
+    fn plain_evidence(&self, ctx: &SourceContext<'_>, record: &Record<'_>) -> Evidence {
+        let (text, text_truncated) = Evidence::cap(record.header_line());
+        Evidence {
+            position: (ctx.unit, ctx.source.member, record.line),
+            path: ctx.path.clone(),
+            archive: ctx.archive.clone(),
+            line: record.line,
+            timestamp: record.timestamp,
+            text,
+            text_truncated,
+            matched: None,
+            fields: Vec::new(),
+        }
+    }
+
+    fn record_exeurl(&self, ctx: &SourceContext<'_>, record: &Record<'_>, offset: usize, facts: &mut Facts) {
+        let (line, start, text) = record.line_and_start_at(offset);
+        let Some(command) = parse_exeurl(text, offset - start) else { return };
+        facts.exeurls.push(ExeurlFact {
+            host: ctx.host.clone(),
+            path: ctx.path.clone(),
+            archive: ctx.archive.clone(),
+            position: (ctx.unit, ctx.source.member, line),
+            line,
+            timestamp: record.timestamp,
+            command,
+            task_id: task_id(text),
+        });
     }
 
     fn record_unclassified(

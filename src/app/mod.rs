@@ -2,6 +2,7 @@
 //! writer it is given and returns the exit status; errors carry context for `main` to print.
 
 mod events;
+mod exeurl;
 mod explain;
 mod rules;
 mod scan;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(ScanConfig::from_args(args)?, &mut out)?,
         Command::Events(args) => events::run(&args, &mut out)?,
         Command::Explain(args) => explain::run(&args, &mut out)?,
+        Command::Exeurl(args) => exeurl::run(&args, &mut out)?,
         Command::Rules { command: RulesCommand::List { format, pack } } => rules::list(&pack, format, &mut out)?,
         Command::Rules { command: RulesCommand::Test { dir } } => rules::test(dir.as_deref(), &mut out)?,
         Command::Rules { command: RulesCommand::Lint { dir } } => rules::lint(&dir, &mut out)?,

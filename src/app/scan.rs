@@ -32,6 +32,7 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         paths: config.paths.iter().map(|p| p.display().to_string()).collect(),
         timezone: config.timezone,
         lang: config.lang,
+        samples: config.options.samples,
     };
     let report = Report::build(&outcome, &rules, &options);
     match config.format {

@@ -39,12 +39,18 @@ impl<'a> Record<'a> {
     /// The line that holds byte `offset` of the buffer (which must lie inside this record):
     /// its 1-based number and its text without the terminator.
     pub fn line_at(&self, offset: usize) -> (u64, &'a [u8]) {
+        let (line, _, text) = self.line_and_start_at(offset);
+        (line, text)
+    }
+
+    /// Like [`Record::line_at`], with the offset in the buffer where the line starts.
+    pub fn line_and_start_at(&self, offset: usize) -> (u64, usize, &'a [u8]) {
         let rel = offset.saturating_sub(self.offset).min(self.bytes.len());
         let before = &self.bytes[..rel];
         let line = self.line + memchr::memchr_iter(b'\n', before).count() as u64;
         let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', &self.bytes[rel..]).map_or(self.bytes.len(), |i| rel + i);
-        (line, trim_cr(&self.bytes[start..end]))
+        (line, self.offset + start, trim_cr(&self.bytes[start..end]))
     }
 }
 

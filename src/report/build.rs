@@ -7,11 +7,12 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::analyses::{Exeurl, alert_groups, exeurls};
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
 use crate::input::Skipped;
-use crate::rules::{CompiledRules, Lang, Rule, RulePack, Severity};
+use crate::rules::{CompiledRules, Lang, Rule, RuleKind, RulePack, Severity};
 use crate::scan::ScanOutcome;
 
 /// Version of the JSON layout; raised when a field changes meaning or goes away.
@@ -25,6 +26,8 @@ pub struct ReportOptions {
     /// The zone the logs' timestamps are in.
     pub timezone: FixedOffset,
     pub lang: Lang,
+    /// Evidence items per finding built at report time (alert runs).
+    pub samples: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +39,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// ERROR events no rule matched, grouped by message template; most frequent first.
     pub unclassified: Vec<Unclassified>,
+    /// The commands agents ran (`exeurl`), by host, newest first.
+    pub exeurls: Vec<Exeurl>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +94,9 @@ pub struct Unclassified {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub fault: String,
+    /// How the fault was found, and so what `count` counts: `lines` (matched events),
+    /// `file-check` (files), `analysis` (occurrences, e.g. alerting periods).
+    pub kind: &'static str,
     pub title: String,
     pub severity: Severity,
     pub section: String,
@@ -127,11 +135,24 @@ pub struct MatchedLine {
 
 impl Report {
     pub fn build(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> Report {
+        let context = FindingContext {
+            pack: rules.pack(),
+            options,
+            exeurl_by_task: outcome
+                .facts
+                .exeurls
+                .iter()
+                .filter_map(|e| e.task_id.as_deref().map(|task| (task, e.command.command.as_str())))
+                .collect(),
+        };
         let mut findings: Vec<Finding> = outcome
             .findings
             .groups()
-            .map(|(key, group)| build_finding(rules.pack(), rules.rule(key.rule), key, group, options))
+            .map(|(key, group)| build_finding(&context, rules.rule(key.rule), key, group))
             .collect();
+        for (key, group) in alert_groups(outcome, rules, options) {
+            findings.push(build_finding(&context, rules.rule(key.rule), &key, &group));
+        }
         findings.sort_by(|a, b| {
             (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
         });
@@ -171,6 +192,7 @@ impl Report {
             },
             findings,
             unclassified,
+            exeurls: exeurls(outcome, rules, options),
         }
     }
 
@@ -180,13 +202,32 @@ impl Report {
     }
 }
 
-fn build_finding(pack: &RulePack, rule: &Rule, key: &GroupKey, group: &Group, options: &ReportOptions) -> Finding {
-    let evidence: Vec<Evidence> = group.samples.iter().map(|e| build_evidence(e, options.timezone)).collect();
+/// What building a finding needs besides its group.
+struct FindingContext<'a> {
+    pack: &'a RulePack,
+    options: &'a ReportOptions,
+    /// The command an agent ran for each task id (the first found): links a failed step to the
+    /// exact command to rerun.
+    exeurl_by_task: std::collections::HashMap<&'a str, &'a str>,
+}
+
+fn build_finding(context: &FindingContext<'_>, rule: &Rule, key: &GroupKey, group: &Group) -> Finding {
+    let (pack, options) = (context.pack, context.options);
+    let mut evidence: Vec<Evidence> = group.samples.iter().map(|e| build_evidence(e, options.timezone)).collect();
+    for item in &mut evidence {
+        let command = item.fields.get("task_id").and_then(|task| context.exeurl_by_task.get(task.as_str()));
+        if let Some(command) = command {
+            item.fields.entry("exeurl".to_string()).or_insert_with(|| command.to_string());
+        }
+    }
     let mut values: BTreeMap<&str, &str> = BTreeMap::new();
     for sample in &group.samples {
         for (name, value) in &sample.fields {
             values.entry(name.as_str()).or_insert(value.as_str());
         }
+    }
+    if let Some(command) = values.get("task_id").and_then(|task| context.exeurl_by_task.get(task)) {
+        values.entry("exeurl").or_insert(command);
     }
     values.insert("component", &key.component);
     values.insert("host", &key.host);
@@ -199,6 +240,11 @@ fn build_finding(pack: &RulePack, rule: &Rule, key: &GroupKey, group: &Group, op
         rule.remediation.steps(options.lang).iter().map(|step| fill_placeholders(step, &resolve)).collect();
     Finding {
         fault: rule.id.to_string(),
+        kind: match rule.kind {
+            RuleKind::Lines(_) => "lines",
+            RuleKind::File(_) => "file-check",
+            RuleKind::Analysis => "analysis",
+        },
         title: rule.title.clone(),
         severity: rule.severity,
         section: rule.section.clone(),

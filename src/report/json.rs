@@ -1,12 +1,13 @@
 //! JSON and JSON Lines output. JSON: the whole [`Report`] as one document. JSON Lines: one
 //! `{"type":"finding",...}` record per finding, one `{"type":"unclassified",...}` record per
-//! unclassified group, then one `{"type":"summary",...}` record with the rest of the report, so a
+//! unclassified group, one `{"type":"exeurl",...}` record per command an agent ran, then one `{"type":"summary",...}` record with the rest of the report, so a
 //! consumer can stream findings and still get the totals.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::analyses::Exeurl;
 use super::build::{Finding, InputSummary, Report, Summary, Tool, Unclassified};
 
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -31,6 +32,14 @@ struct UnclassifiedLine<'a> {
 }
 
 #[derive(Serialize)]
+struct ExeurlLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    exeurl: &'a Exeurl,
+}
+
+#[derive(Serialize)]
 struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -47,6 +56,10 @@ pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for group in &report.unclassified {
         serde_json::to_writer(&mut *out, &UnclassifiedLine { kind: "unclassified", group })?;
+        out.write_all(b"\n")?;
+    }
+    for exeurl in &report.exeurls {
+        serde_json::to_writer(&mut *out, &ExeurlLine { kind: "exeurl", exeurl })?;
         out.write_all(b"\n")?;
     }
     let summary = SummaryLine {

@@ -2,11 +2,13 @@
 //! RFC 3339 with the logs' zone, remediation rendered with the evidence's values, log bytes
 //! decoded for display), and one module per output format.
 
+mod analyses;
 mod build;
 mod escape;
 mod json;
 mod text;
 
+pub use analyses::Exeurl;
 pub use build::{
     Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
 };

@@ -106,7 +106,13 @@ fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()
         (Some(first), Some(last)) => format!(", {first} .. {last}"),
         _ => String::new(),
     };
-    writeln!(out, "  {} on host {}: {} event{}{}", f.component, f.host, f.count, plural(f.count as usize), span)?;
+    let counted = match (f.kind, f.fault.as_str()) {
+        ("file-check", _) => "file",
+        ("analysis", "alert.error-rate") => "alerting period",
+        ("analysis", _) => "occurrence",
+        _ => "event",
+    };
+    writeln!(out, "  {} on host {}: {} {counted}{}{}", f.component, f.host, f.count, plural(f.count as usize), span)?;
     writeln!(out, "  {}", p.dim(&format!("fingerprint {}", f.fingerprint)))?;
     for evidence in &f.evidence {
         write_evidence(evidence, p, out)?;

@@ -39,6 +39,17 @@ pub(crate) struct FieldSpec {
     pub zh: String,
 }
 
+/// `[rule.error_rate]`: alert when a window of `window_minutes` holds more than `threshold`
+/// errors; `components` sets other thresholds per component.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ErrorRateSpec {
+    pub window_minutes: u32,
+    pub threshold: u64,
+    #[serde(default)]
+    pub components: std::collections::BTreeMap<String, u64>,
+}
+
 /// A text in both languages.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +82,9 @@ pub(crate) struct RuleSpec {
     /// Analyses across events (built elsewhere) have an entry without signatures or check.
     #[serde(default)]
     pub analysis: bool,
+    /// The thresholds of the error-rate analysis (`alert.error-rate`).
+    #[serde(default)]
+    pub error_rate: Option<ErrorRateSpec>,
     #[serde(default)]
     pub signature: Vec<SignatureSpec>,
     /// Regexes with named groups run on a matched event; each group becomes a finding field.

@@ -29,6 +29,8 @@ pub struct Rule {
     pub levels: Vec<Level>,
     pub kind: RuleKind,
     pub extract: Vec<Regex>,
+    /// Thresholds of the error-rate analysis, for `alert.error-rate`.
+    pub error_rate: Option<ErrorRate>,
     pub remediation: Remediation,
     pub examples_match: Vec<String>,
     pub examples_no_match: Vec<String>,
@@ -72,6 +74,21 @@ impl Check {
             "properties-encoding" => Some(Check::PropertiesEncoding),
             _ => None,
         }
+    }
+}
+
+/// Error-rate alert thresholds (manual 2.3.1, 3.3.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRate {
+    pub window_minutes: u32,
+    pub default_threshold: u64,
+    pub thresholds: std::collections::BTreeMap<String, u64>,
+}
+
+impl ErrorRate {
+    /// The threshold of `component`: more errors than this in a window alert.
+    pub fn threshold(&self, component: &str) -> u64 {
+        self.thresholds.get(component).copied().unwrap_or(self.default_threshold)
     }
 }
 
@@ -343,6 +360,20 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         return Err(invalid("a line rule needs at least one example under [rule.examples] match".into()));
     }
     let extract = spec.extract.iter().map(|p| compile(p)).collect::<Result<Vec<_>, _>>()?;
+    let error_rate = match spec.error_rate {
+        Some(_) if !spec.analysis => {
+            return Err(invalid("[rule.error_rate] belongs to an analysis rule (analysis = true)".into()));
+        }
+        Some(e) if e.window_minutes == 0 || e.window_minutes > 1440 => {
+            return Err(invalid(format!("error_rate.window_minutes {} is not between 1 and 1440", e.window_minutes)));
+        }
+        Some(e) => Some(ErrorRate {
+            window_minutes: e.window_minutes,
+            default_threshold: e.threshold,
+            thresholds: e.components,
+        }),
+        None => None,
+    };
     for regex in &extract {
         if regex.capture_names().flatten().next().is_none() {
             return Err(invalid(format!("extract regex {:?} has no named group (?P<name>...)", regex.as_str())));
@@ -361,6 +392,7 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         levels,
         kind,
         extract,
+        error_rate,
         remediation: Remediation { en: spec.remediation.en, zh: spec.remediation.zh },
         examples_match: spec.examples.matching,
         examples_no_match: spec.examples.no_match,

@@ -1,5 +1,6 @@
 //! Command-line tests of cas-triage: one binary, one module per concern, helpers in `util`.
 
+mod analyses;
 mod damage;
 mod inputs;
 mod output;

@@ -206,13 +206,13 @@ fn the_default_pack_covers_the_whole_catalogue() {
 }
 
 #[test]
-fn every_line_rule_fires_on_the_example_bundle() {
+fn every_rule_fires_on_the_example_bundle() {
     let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
     let found = faults(&report);
     for id in CATALOGUE {
-        let by_analysis =
-            matches!(*id, "task.clock-skew-suspected" | "dispatch.agent-heartbeat-stale" | "alert.error-rate");
-        assert_eq!(found.iter().any(|f| f == id), !by_analysis, "{id}");
+        // These analyses are not built yet.
+        let not_built = matches!(*id, "task.clock-skew-suspected" | "dispatch.agent-heartbeat-stale");
+        assert_eq!(found.iter().any(|f| f == id), !not_built, "{id}");
     }
 }
 
@@ -244,9 +244,13 @@ fn runbooks_carry_the_values_from_the_evidence() {
     // The order number is not in this evidence: the runbook says where to find it.
     assert!(dispatch.contains("<time_series_id: the release order number"), "{dispatch}");
     let install = steps("release.stack-install-failed", "acopswareexecutor");
+    assert!(install.contains("private_ip='10.1.2.5'"), "{install}");
+    // The bundle has no agent log of 10.1.2.5: the runbook says where the command is.
+    assert!(install.contains("<exeurl: the step's command, from the host's agent log"), "{install}");
+    let check = steps("healthcheck.runtimeout", "staragent");
     assert!(
-        install.contains("private_ip='10.1.2.5'") && install.contains("/home/admin/bin/software_setup_v2.py"),
-        "{install}"
+        check.contains("on the host app-host-7 and read what it prints: `/home/admin/bin/checkapp_v2.py --app foo`"),
+        "{check}"
     );
     let timeout = steps("task.python-runtimeout", "staragent");
     assert!(

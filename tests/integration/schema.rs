@@ -66,5 +66,6 @@ fn jsonl_records_match_the_schema_parts() {
     object.remove("type");
     object.insert("findings".into(), of_type("finding"));
     object.insert("unclassified".into(), of_type("unclassified"));
+    object.insert("exeurls".into(), of_type("exeurl"));
     assert_valid(&summary);
 }

@@ -1,0 +1,114 @@
+//! Analyses across events: the commands agents ran (exeurl) and error-rate alerts.
+
+use crate::util::*;
+
+const AGENT_LOG: &str = "\
+[2022-09-29 10:15:30.004] [INFO] [worker-3] recv task jobId=10390847 exeurl=cmd:///home/admin/bin/deploy_v2.py --app foo --version 1.2.3 timeout=90
+2022-09-29 10:15:30,010 INFO job 10390850 {\"exeurl\":\"cmd:///home/admin/bin/batch_download.py -u http://oss/x.tgz\",\"timeout\":90}
+[2022-09-29 10:16:00.000] [INFO] [worker-1] run exeurl: cmd:///home/admin/bin/custom_hook.sh --now
+[2022-09-29 10:17:00.000] [INFO] [worker-1] exeurl=http://not-a-command
+";
+
+fn agent_bundle() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    for host in ["app-host-1", "app-host-2"] {
+        let log = tmp.path().join(format!("b/{host}/home/staragent/log/staragent_core.log"));
+        std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+        std::fs::write(&log, AGENT_LOG).unwrap();
+    }
+    let root = tmp.path().join("b").to_str().unwrap().to_string();
+    (tmp, root)
+}
+
+#[test]
+fn exeurls_newest_first_per_host() {
+    let (_tmp, root) = agent_bundle();
+    let output = cas_triage().args(["exeurl", "--format", "json", "--host", "app-host-2", &root]).output().unwrap();
+    assert!(output.status.success());
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let shape: Vec<(String, String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("-").to_string();
+            (s("host"), s("script"), s("args"), s("step"), s("task_id"))
+        })
+        .collect();
+    let expected = [
+        ("app-host-2", "/home/admin/bin/custom_hook.sh", "--now", "unknown step", "-"),
+        (
+            "app-host-2",
+            "/home/admin/bin/batch_download.py",
+            "-u http://oss/x.tgz",
+            "download application package",
+            "10390850",
+        ),
+        (
+            "app-host-2",
+            "/home/admin/bin/deploy_v2.py",
+            "--app foo --version 1.2.3",
+            "deploy tech-stack 2.0 service",
+            "10390847",
+        ),
+    ];
+    let expected: Vec<_> = expected
+        .iter()
+        .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c.to_string(), d.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(shape, expected);
+    assert_eq!(rows[2]["line"], 1);
+    assert_eq!(rows[2]["timestamp"], "2022-09-29T10:15:30.004+08:00");
+
+    let output = cas_triage().args(["exeurl", "--last", "1", &root]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.matches("custom_hook.sh --now").count(), 2, "{text}");
+    assert!(!text.contains("deploy_v2.py"), "{text}");
+}
+
+#[test]
+fn scan_json_lists_exeurls_and_links_them_to_findings() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let exeurls = report["exeurls"].as_array().unwrap();
+    assert_eq!(exeurls.len(), 3);
+    assert_eq!(exeurls[0]["command"], "/home/admin/bin/checkapp_v2.py --app foo");
+    assert_eq!(exeurls[0]["step_id"], "check");
+    let timeout = finding(&report, "healthcheck.runtimeout", "staragent");
+    assert_eq!(timeout["evidence"][0]["fields"]["exeurl"], "/home/admin/bin/checkapp_v2.py --app foo");
+}
+
+#[test]
+fn an_error_burst_over_the_threshold_alerts() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let alert = finding(&report, "alert.error-rate", "acopswareorchestration");
+    assert_eq!(alert["kind"], "analysis");
+    assert_eq!((alert["count"].as_u64(), alert["host"].as_str()), (Some(1), Some("10.12.3.2")));
+    let fields = &alert["evidence"][0]["fields"];
+    assert_eq!(fields["window_start"], "2022-09-29T11:38:00.000+08:00");
+    assert_eq!(fields["window_end"], "2022-09-29T11:45:00.000+08:00");
+    assert_eq!((fields["peak_errors"].as_str(), fields["threshold"].as_str()), (Some("12"), Some("10")));
+    assert!(alert["remediation"][0].as_str().unwrap().contains("logged 12 errors in 5 minutes (threshold 10)"));
+    // No other component of the bundle logs more than its threshold in 5 minutes.
+    let alerts = report["findings"].as_array().unwrap().iter().filter(|f| f["fault"] == "alert.error-rate").count();
+    assert_eq!(alerts, 1);
+}
+
+#[test]
+fn the_console_threshold_is_100() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = |i: u32| {
+        format!("2022-09-29 10:00:{:02},{:03} ERROR [web-{i}] - render failed: template missing\n", i % 60, i % 1000)
+    };
+    for (component, count) in [("apconsole", 60u32), ("acmetaservice", 60)] {
+        let log = tmp.path().join(format!("b/10.0.0.1/home/admin/logs/{component}/common-error.log"));
+        std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+        std::fs::write(&log, (0..count).map(line).collect::<String>()).unwrap();
+    }
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let alerting: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["fault"] == "alert.error-rate")
+        .map(|f| f["component"].as_str().unwrap())
+        .collect();
+    assert_eq!(alerting, ["acmetaservice"], "60 errors alert over 10, not over 100");
+}
