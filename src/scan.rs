@@ -12,7 +12,7 @@ use std::sync::{Arc, mpsc};
 
 use rayon::prelude::*;
 
-use crate::analyze::{ErrorMinutes, ExeurlFact, Facts, crlf_facts, encoding_facts, parse_exeurl, task_id};
+use crate::analyze::{ErrorMinutes, ExeurlFact, Facts, Tracker, crlf_facts, encoding_facts, parse_exeurl, task_id};
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
@@ -223,6 +223,8 @@ impl<'a> Scanner<'a> {
         let exeurls: Vec<usize> =
             if ctx.reads_exeurls { memchr::memmem::find_iter(chunk, b"exeurl").collect() } else { Vec::new() };
         let mut exeurl_cursor = 0;
+        let mut heartbeats =
+            self.rules.pack().rules().iter().find_map(|r| r.heartbeat).map(|h| Tracker::new(h.max_gap_seconds));
         let check_every_event = self.rules.has_unfiltered();
         for record in records.by_ref() {
             outcome.events += 1;
@@ -252,10 +254,22 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             for m in found.drain(..) {
-                self.record_match(ctx, &record, &m, &mut outcome.findings);
+                let rule = self.rules.rule(m.rule);
+                match (&rule.kind, &mut heartbeats) {
+                    (RuleKind::Analysis(_), Some(tracker))
+                        if rule.heartbeat.is_some() && record.timestamp.is_some() =>
+                    {
+                        tracker.beat(self.plain_evidence(ctx, &record));
+                    }
+                    (RuleKind::Analysis(_), _) => {}
+                    _ => self.record_match(ctx, &record, &m, &mut outcome.findings),
+                }
             }
         }
         outcome.lines = records.lines();
+        if let Some(segment) = heartbeats.and_then(Tracker::finish) {
+            outcome.facts.heartbeats.insert((ctx.component.clone(), ctx.host.clone()), vec![segment]);
+        }
         outcome.unclassified.absorb(unclassified, &ctx.component, &ctx.host);
         if errors.total() > 0 {
             outcome.facts.error_minutes.insert((ctx.component.clone(), ctx.host.clone()), errors);

@@ -1,11 +1,13 @@
 //! The facts a scan gathers for the analyses across events, merged over files and chunks like
-//! findings: commands the agents ran (`exeurl`) and errors per minute of each `common-error.log`.
+//! findings: commands the agents ran (`exeurl`), errors per minute of each `common-error.log`,
+//! and agents' heartbeats.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::error_rate::ErrorMinutes;
 use super::exeurl::Command;
+use super::heartbeat::Segment;
 use crate::classify::Position;
 use crate::event::Timestamp;
 
@@ -29,6 +31,8 @@ pub type SourceKey = (Arc<str>, Arc<str>);
 pub struct Facts {
     pub exeurls: Vec<ExeurlFact>,
     pub error_minutes: BTreeMap<SourceKey, ErrorMinutes>,
+    /// Heartbeats of each agent, by (component, host).
+    pub heartbeats: BTreeMap<SourceKey, Vec<Segment>>,
 }
 
 impl Facts {
@@ -36,6 +40,9 @@ impl Facts {
         self.exeurls.extend(other.exeurls);
         for (key, minutes) in other.error_minutes {
             self.error_minutes.entry(key).or_default().merge(minutes);
+        }
+        for (key, segments) in other.heartbeats {
+            self.heartbeats.entry(key).or_default().extend(segments);
         }
     }
 
@@ -47,6 +54,9 @@ impl Facts {
         }
         for minutes in self.error_minutes.values_mut() {
             minutes.shift_lines(offset);
+        }
+        for segment in self.heartbeats.values_mut().flatten() {
+            segment.shift_lines(offset);
         }
     }
 }

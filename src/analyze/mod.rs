@@ -1,14 +1,17 @@
 //! Analyses beyond single events: the checks on whole `application.properties` files (CRLF line
-//! endings, encoding), the commands agents ran (`exeurl`), and error-rate alerts. Input is a
+//! endings, encoding), the commands agents ran (`exeurl`), error-rate alerts and agent
+//! heartbeat gaps. Input is a
 //! file's bytes or the events of `scan`; output is typed facts, merged over the bundle, that the
 //! report turns into findings and lists.
 
 mod error_rate;
 mod exeurl;
 mod facts;
+mod heartbeat;
 mod properties;
 
 pub use error_rate::{AlertRun, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, parse_exeurl, task_id};
 pub use facts::{ExeurlFact, Facts, SourceKey};
+pub use heartbeat::{Gap, Segment, Tracker, gaps};
 pub use properties::{CrlfFacts, EncodingFacts, crlf_facts, encoding_facts};

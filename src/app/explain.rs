@@ -46,7 +46,10 @@ fn write_rule(rule: &Rule, lang: Lang, out: &mut dyn Write) -> std::io::Result<(
         writeln!(out, "  in events of level {} (or without a level)", levels.join(", "))?;
     }
     match &rule.kind {
-        RuleKind::Lines(signatures) => {
+        RuleKind::Lines(signatures) | RuleKind::Analysis(signatures) if !signatures.is_empty() => {
+            if matches!(rule.kind, RuleKind::Analysis(_)) {
+                writeln!(out, "  by an analysis across events, which reads the events matching:")?;
+            }
             for (i, sig) in signatures.iter().enumerate() {
                 let mut parts = Vec::new();
                 if !sig.literals.is_empty() {
@@ -67,7 +70,9 @@ fn write_rule(rule: &Rule, lang: Lang, out: &mut dyn Write) -> std::io::Result<(
         RuleKind::File(Check::PropertiesEncoding) => {
             writeln!(out, "  a built-in check: an application.properties with a BOM or bytes that are not UTF-8")?
         }
-        RuleKind::Analysis => writeln!(out, "  by an analysis across events, not by a single line")?,
+        RuleKind::Lines(_) | RuleKind::Analysis(_) => {
+            writeln!(out, "  by an analysis across events, not by a single line")?
+        }
     }
     if let Some(example) = rule.examples_match.first() {
         writeln!(out, "  for example: {}", example.lines().next().unwrap_or(""))?;

@@ -32,7 +32,7 @@ pub(super) fn list(pack_args: &PackArgs, format: ListFormatArg, out: &mut dyn Wr
             let (kind, signatures) = match &rule.kind {
                 RuleKind::Lines(sigs) => ("lines", sigs.len()),
                 RuleKind::File(_) => ("file-check", 0),
-                RuleKind::Analysis => ("analysis", 0),
+                RuleKind::Analysis(sigs) => ("analysis", sigs.len()),
             };
             RuleRow {
                 id: rule.id.as_str(),

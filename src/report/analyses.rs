@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::build::{ReportOptions, rfc3339};
-use crate::analyze::{AlertRun, alert_runs};
+use crate::analyze::{AlertRun, Gap, alert_runs, gaps};
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
 use crate::rules::{CompiledRules, Lang};
 use crate::scan::ScanOutcome;
@@ -97,6 +97,47 @@ fn run_evidence(run: &AlertRun, window_minutes: u32, options: &ReportOptions) ->
         ("peak_errors".into(), run.peak.to_string()),
         ("errors".into(), run.errors.to_string()),
         ("threshold".into(), run.threshold.to_string()),
+    ];
+    evidence
+}
+
+/// The groups of `dispatch.agent-heartbeat-stale`: per agent, the gaps between heartbeats longer
+/// than the pack's limit, the first `samples` as evidence (the heartbeat after the gap, with the
+/// gap's start, end and length).
+pub(super) fn heartbeat_groups(
+    outcome: &ScanOutcome,
+    rules: &CompiledRules,
+    options: &ReportOptions,
+) -> Vec<(GroupKey, Group)> {
+    let Some((index, limit)) =
+        rules.pack().rules().iter().enumerate().find_map(|(i, rule)| rule.heartbeat.map(|h| (i, h.max_gap_seconds)))
+    else {
+        return Vec::new();
+    };
+    let mut groups = Vec::new();
+    for ((component, host), segments) in &outcome.facts.heartbeats {
+        let found = gaps(segments, limit);
+        let (Some(first), Some(last)) = (found.first(), found.last()) else { continue };
+        let group = Group {
+            count: found.len() as u64,
+            first_seen: Some(first.start()),
+            last_seen: Some(last.end()),
+            samples: found.iter().take(options.samples).map(|gap| gap_evidence(gap, limit, options)).collect(),
+        };
+        groups.push((GroupKey { rule: index, component: component.clone(), host: host.clone() }, group));
+    }
+    groups
+}
+
+fn gap_evidence(gap: &Gap, limit: u32, options: &ReportOptions) -> RawEvidence {
+    let mut evidence = gap.after.clone();
+    evidence.matched = None;
+    evidence.fields = vec![
+        ("gap_start".into(), rfc3339(gap.start(), options.timezone)),
+        ("gap_end".into(), rfc3339(gap.end(), options.timezone)),
+        ("gap_seconds".into(), format!("{:.1}", gap.seconds())),
+        ("max_gap_seconds".into(), limit.to_string()),
+        ("previous_heartbeat".into(), format!("{}:{}", gap.before.path, gap.before.line)),
     ];
     evidence
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::analyses::{Exeurl, alert_groups, exeurls};
+use super::analyses::{Exeurl, alert_groups, exeurls, heartbeat_groups};
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
@@ -150,7 +150,9 @@ impl Report {
             .groups()
             .map(|(key, group)| build_finding(&context, rules.rule(key.rule), key, group))
             .collect();
-        for (key, group) in alert_groups(outcome, rules, options) {
+        for (key, group) in
+            alert_groups(outcome, rules, options).into_iter().chain(heartbeat_groups(outcome, rules, options))
+        {
             findings.push(build_finding(&context, rules.rule(key.rule), &key, &group));
         }
         findings.sort_by(|a, b| {
@@ -243,7 +245,7 @@ fn build_finding(context: &FindingContext<'_>, rule: &Rule, key: &GroupKey, grou
         kind: match rule.kind {
             RuleKind::Lines(_) => "lines",
             RuleKind::File(_) => "file-check",
-            RuleKind::Analysis => "analysis",
+            RuleKind::Analysis(_) => "analysis",
         },
         title: rule.title.clone(),
         severity: rule.severity,

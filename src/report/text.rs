@@ -109,6 +109,7 @@ fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()
     let counted = match (f.kind, f.fault.as_str()) {
         ("file-check", _) => "file",
         ("analysis", "alert.error-rate") => "alerting period",
+        ("analysis", "dispatch.agent-heartbeat-stale") => "heartbeat gap",
         ("analysis", _) => "occurrence",
         _ => "event",
     };

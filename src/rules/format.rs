@@ -50,6 +50,14 @@ pub(crate) struct ErrorRateSpec {
     pub components: std::collections::BTreeMap<String, u64>,
 }
 
+/// `[rule.heartbeat]`: a gap longer than `max_gap_seconds` between two heartbeats of one agent
+/// is a fault.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HeartbeatSpec {
+    pub max_gap_seconds: u32,
+}
+
 /// A text in both languages.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,6 +93,9 @@ pub(crate) struct RuleSpec {
     /// The thresholds of the error-rate analysis (`alert.error-rate`).
     #[serde(default)]
     pub error_rate: Option<ErrorRateSpec>,
+    /// The heartbeat analysis (`dispatch.agent-heartbeat-stale`).
+    #[serde(default)]
+    pub heartbeat: Option<HeartbeatSpec>,
     #[serde(default)]
     pub signature: Vec<SignatureSpec>,
     /// Regexes with named groups run on a matched event; each group becomes a finding field.

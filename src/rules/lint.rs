@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::examples::test_examples;
 use super::matcher::CompiledRules;
-use super::pack::{RuleKind, RulePack};
+use super::pack::RulePack;
 use super::{CATALOGUE, RuleError};
 
 /// Literals shorter than this match too much text to pre-filter events well.
@@ -97,7 +97,10 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<LintProblem> {
         if !CATALOGUE.contains(&rule.id.as_str()) {
             warn("id is not in the fault catalogue (fine for a site rule; reports will carry it as it is)".into());
         }
-        let RuleKind::Lines(signatures) = &rule.kind else { continue };
+        let signatures = rule.kind.signatures();
+        if signatures.is_empty() {
+            continue;
+        }
         if rule.examples_match.len() < 3 || rule.examples_no_match.len() < 2 {
             warn(format!(
                 "has {} match and {} no_match examples; give at least 3 and 2",

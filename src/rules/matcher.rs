@@ -12,7 +12,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::RuleError;
-use super::pack::{Rule, RuleKind, RulePack, Signature};
+use super::pack::{Rule, RulePack, Signature};
 use crate::event::Record;
 
 /// Extracted regex prefixes shorter than this would make too many events candidates.
@@ -98,8 +98,7 @@ impl CompiledRules {
         let mut targets: Vec<Vec<SigRef>> = Vec::new();
         let mut unfiltered = Vec::new();
         for (rule_index, rule) in pack.rules().iter().enumerate() {
-            let RuleKind::Lines(signatures) = &rule.kind else { continue };
-            for (sig_index, sig) in signatures.iter().enumerate() {
+            for (sig_index, sig) in rule.kind.signatures().iter().enumerate() {
                 let sig_ref = (rule_index as u32, sig_index as u32);
                 let Some(literals) = filter_literals(sig) else {
                     unfiltered.push(sig_ref);
@@ -206,7 +205,7 @@ impl CompiledRules {
             {
                 continue;
             }
-            let RuleKind::Lines(signatures) = &rule.kind else { continue };
+            let signatures = rule.kind.signatures();
             if let Some(at) = signature_holds(&signatures[sig_index as usize], record, offset) {
                 last_rule = Some(rule_index);
                 found(RuleMatch { rule: rule_index, signature: sig_index as usize, offset: at });
@@ -219,10 +218,7 @@ impl CompiledRules {
     pub fn fields(&self, found: &RuleMatch, record: &Record<'_>) -> Vec<(String, String)> {
         let rule = self.rule(found.rule);
         let mut fields: Vec<(String, String)> = Vec::new();
-        let signature_regex = match &rule.kind {
-            RuleKind::Lines(sigs) => sigs[found.signature].regex.as_ref(),
-            _ => None,
-        };
+        let signature_regex = rule.kind.signatures().get(found.signature).and_then(|sig| sig.regex.as_ref());
         for regex in signature_regex.into_iter().chain(&rule.extract) {
             let Some(caps) = regex.captures(record.bytes) else { continue };
             for name in regex.capture_names().flatten() {

@@ -12,7 +12,9 @@ mod pack;
 pub use examples::{ExampleFailure, test_examples};
 pub use lint::{LintLevel, LintProblem, lint_dir, lint_files};
 pub use matcher::{CompiledRules, LiteralHit, RuleMatch, Scope, Scratch};
-pub use pack::{Check, ErrorRate, FieldDoc, ReleaseStep, Remediation, Rule, RuleKind, RulePack, Signature, Text};
+pub use pack::{
+    Check, ErrorRate, FieldDoc, Heartbeat, ReleaseStep, Remediation, Rule, RuleKind, RulePack, Signature, Text,
+};
 
 use std::{fmt, path::PathBuf, str::FromStr};
 

@@ -31,6 +31,8 @@ pub struct Rule {
     pub extract: Vec<Regex>,
     /// Thresholds of the error-rate analysis, for `alert.error-rate`.
     pub error_rate: Option<ErrorRate>,
+    /// The heartbeat analysis: the rule's signatures match heartbeats; longer gaps are faults.
+    pub heartbeat: Option<Heartbeat>,
     pub remediation: Remediation,
     pub examples_match: Vec<String>,
     pub examples_no_match: Vec<String>,
@@ -45,8 +47,19 @@ pub enum RuleKind {
     Lines(Vec<Signature>),
     /// A built-in check on the bytes of whole files.
     File(Check),
-    /// Found by an analysis across events; the entry gives it a title and a runbook.
-    Analysis,
+    /// Found by an analysis across events; the entry gives it a title and a runbook, and its
+    /// signatures (if any) match the events the analysis reads, such as heartbeats.
+    Analysis(Vec<Signature>),
+}
+
+impl RuleKind {
+    /// The signatures matched against events: a line rule's, or the events an analysis reads.
+    pub fn signatures(&self) -> &[Signature] {
+        match self {
+            RuleKind::Lines(signatures) | RuleKind::Analysis(signatures) => signatures,
+            RuleKind::File(_) => &[],
+        }
+    }
 }
 
 /// One way a rule can hold for an event.
@@ -75,6 +88,13 @@ impl Check {
             _ => None,
         }
     }
+}
+
+/// The heartbeat analysis (manual 2.7.1): gaps longer than this between two heartbeats of one
+/// agent are faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    pub max_gap_seconds: u32,
 }
 
 /// Error-rate alert thresholds (manual 2.3.1, 3.3.1).
@@ -336,12 +356,11 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         .collect::<Result<Vec<_>, _>>()?;
     let compile = |pattern: &str| compile_regex(file, &spec.id, pattern);
 
-    let kinds_given =
-        usize::from(!spec.signature.is_empty()) + usize::from(spec.check.is_some()) + usize::from(spec.analysis);
-    if kinds_given != 1 {
-        return Err(invalid(
-            "a rule has exactly one of: [[rule.signature]] tables, check = \"...\", or analysis = true".into(),
-        ));
+    if spec.check.is_some() && (spec.analysis || !spec.signature.is_empty()) {
+        return Err(invalid("a check rule (check = \"...\") has no signatures and is not an analysis".into()));
+    }
+    if spec.check.is_none() && !spec.analysis && spec.signature.is_empty() {
+        return Err(invalid("a rule needs [[rule.signature]] tables, check = \"...\", or analysis = true".into()));
     }
     let kind = if let Some(name) = &spec.check {
         RuleKind::File(
@@ -349,16 +368,26 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
                 invalid(format!("unknown check {name:?} (known: properties-crlf, properties-encoding)"))
             })?,
         )
-    } else if spec.analysis {
-        RuleKind::Analysis
     } else {
         let signatures =
             spec.signature.iter().map(|sig| build_signature(sig, &compile, &invalid)).collect::<Result<Vec<_>, _>>()?;
-        RuleKind::Lines(signatures)
+        if spec.analysis { RuleKind::Analysis(signatures) } else { RuleKind::Lines(signatures) }
     };
-    if matches!(kind, RuleKind::Lines(_)) && spec.examples.matching.is_empty() {
-        return Err(invalid("a line rule needs at least one example under [rule.examples] match".into()));
+    if !kind.signatures().is_empty() && spec.examples.matching.is_empty() {
+        return Err(invalid("a rule with signatures needs at least one example under [rule.examples] match".into()));
     }
+    let heartbeat = match spec.heartbeat {
+        Some(_) if !spec.analysis || spec.signature.is_empty() => {
+            return Err(invalid(
+                "[rule.heartbeat] belongs to an analysis rule whose signatures match heartbeats".into(),
+            ));
+        }
+        Some(h) if h.max_gap_seconds == 0 => {
+            return Err(invalid("heartbeat.max_gap_seconds must be at least 1".into()));
+        }
+        Some(h) => Some(Heartbeat { max_gap_seconds: h.max_gap_seconds }),
+        None => None,
+    };
     let extract = spec.extract.iter().map(|p| compile(p)).collect::<Result<Vec<_>, _>>()?;
     let error_rate = match spec.error_rate {
         Some(_) if !spec.analysis => {
@@ -393,6 +422,7 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         kind,
         extract,
         error_rate,
+        heartbeat,
         remediation: Remediation { en: spec.remediation.en, zh: spec.remediation.zh },
         examples_match: spec.examples.matching,
         examples_no_match: spec.examples.no_match,

@@ -112,3 +112,28 @@ fn the_console_threshold_is_100() {
         .collect();
     assert_eq!(alerting, ["acmetaservice"], "60 errors alert over 10, not over 100");
 }
+
+#[test]
+fn heartbeat_gaps_over_a_minute() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let stale = finding(&report, "dispatch.agent-heartbeat-stale", "staragent");
+    assert_eq!((stale["host"].as_str(), stale["count"].as_u64()), (Some("app-host-7"), Some(1)));
+    let evidence = &stale["evidence"][0];
+    assert_eq!(evidence["line"], 7);
+    assert_eq!(evidence["fields"]["gap_start"], "2022-09-29T10:16:00.002+08:00");
+    assert_eq!(evidence["fields"]["gap_seconds"], "150.1");
+    assert_eq!(evidence["fields"]["previous_heartbeat"], "bundle/app-host-7/home/staragent/log/staragent_core.log:5");
+
+    // Across rotations: the gap between the end of the older file and the start of the newer.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b/app-host-9/home/staragent/log");
+    std::fs::create_dir_all(&dir).unwrap();
+    let beat = |t: &str| format!("[2022-09-29 {t}.000] [INFO] [heartbeat] report heartbeat to 10.12.3.5:8000 ok\n");
+    std::fs::write(dir.join("staragent_core.log.1"), [beat("10:00:00"), beat("10:00:30")].concat()).unwrap();
+    std::fs::write(dir.join("staragent_core.log"), [beat("10:03:00"), beat("10:03:30")].concat()).unwrap();
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let stale = finding(&report, "dispatch.agent-heartbeat-stale", "staragent");
+    let fields = &stale["evidence"][0]["fields"];
+    assert_eq!((fields["gap_seconds"].as_str(), stale["count"].as_u64()), (Some("150.0"), Some(1)));
+    assert!(fields["previous_heartbeat"].as_str().unwrap().ends_with("staragent_core.log.1:2"));
+}
