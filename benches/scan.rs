@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use cas_triage::event::{Records, parse_header};
 use cas_triage::input::{Bytes, FileKind, Source, discover, infer};
-use cas_triage::rules::{CompiledRules, LiteralHit, RuleKind, RulePack};
+use cas_triage::rules::{CompiledRules, LiteralHit, RulePack};
 use cas_triage::scan::{ScanOptions, ScanOutcome, Scanner};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -59,8 +59,7 @@ fn expected_counts(expected: &BTreeMap<&'static str, u64>) -> BTreeMap<String, u
 fn naive_literal_hits(rules: &CompiledRules, text: &[u8]) -> usize {
     let mut literals: Vec<Vec<u8>> = Vec::new();
     for rule in rules.pack().rules() {
-        let RuleKind::Lines(signatures) = &rule.kind else { continue };
-        for signature in signatures {
+        for signature in rule.kind.signatures() {
             assert!(!signature.literals.is_empty(), "rule {}: a regex-only signature; count its prefixes too", rule.id);
             literals.extend(signature.literals.iter().map(|l| l.as_bytes().to_ascii_lowercase()));
         }
