@@ -8,6 +8,7 @@
 //! any order to the same result.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
 use rayon::prelude::*;
@@ -16,7 +17,7 @@ use crate::analyze::{ErrorMinutes, ExeurlFact, Facts, Tracker, crlf_facts, encod
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
-use crate::rules::{Check, CompiledRules, LiteralHit, RuleKind, RuleMatch, Scope, Scratch};
+use crate::rules::{Check, CompiledRules, RuleKind, RuleMatch, Scope, Scratch};
 
 /// Default size of the chunks a large file is cut into.
 pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
@@ -141,17 +142,32 @@ impl<'a> Scanner<'a> {
     /// is read.
     pub fn scan_unit(&self, index: u32, unit: &Unit) -> ScanOutcome {
         let (sender, receiver) = mpsc::channel();
+        // Members read but not yet scanned hold their bytes: at most this many at once, so that
+        // memory does not grow with the archive when reading outruns scanning.
+        let max_in_flight = rayon::current_num_threads() * 2;
+        let in_flight = AtomicUsize::new(0);
         rayon::scope(|scope| {
             load_unit(unit, &self.options.input, &mut |loaded| match loaded {
+                Loaded::Source(source) if in_flight.load(Ordering::Acquire) >= max_in_flight => {
+                    let _ = sender.send(self.scan_source(index, &source));
+                }
                 Loaded::Source(source) => {
-                    let sender = sender.clone();
+                    let (sender, in_flight) = (sender.clone(), &in_flight);
+                    in_flight.fetch_add(1, Ordering::AcqRel);
                     scope.spawn(move |_| {
                         let _ = sender.send(self.scan_source(index, &source));
+                        drop(source);
+                        in_flight.fetch_sub(1, Ordering::AcqRel);
                     });
                 }
                 Loaded::Skipped(skipped) => {
                     let mut part = ScanOutcome::empty(self.options.samples);
                     part.skipped.push(skipped);
+                    let _ = sender.send(part);
+                }
+                Loaded::Ignored => {
+                    let mut part = ScanOutcome::empty(self.options.samples);
+                    part.ignored = 1;
                     let _ = sender.send(part);
                 }
             });
@@ -211,12 +227,10 @@ impl<'a> Scanner<'a> {
     /// evaluated only on events that hold a literal (or when the pack has unfiltered signatures).
     fn scan_chunk(&self, ctx: &SourceContext<'_>, chunk: &[u8]) -> ScanOutcome {
         let mut outcome = ScanOutcome::empty(self.options.samples);
-        let mut hits: Vec<LiteralHit> = Vec::new();
-        self.rules.literal_hits(chunk, &mut hits);
+        let mut hits = self.rules.literal_iter(chunk).peekable();
         let mut scratch = Scratch::default();
         let mut found: Vec<RuleMatch> = Vec::new();
         let mut records = Records::new(chunk);
-        let mut cursor = 0;
         let mut template = Template::default();
         let mut unclassified = SourceUnclassified::default();
         let mut errors = ErrorMinutes::default();
@@ -229,10 +243,7 @@ impl<'a> Scanner<'a> {
         for record in records.by_ref() {
             outcome.events += 1;
             let end = record.offset + record.bytes.len();
-            let first = cursor;
-            while cursor < hits.len() && hits[cursor].start < end {
-                cursor += 1;
-            }
+            let has_hits = hits.peek().is_some_and(|hit| hit.start < end);
             while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
                 self.record_exeurl(ctx, &record, exeurls[exeurl_cursor], &mut outcome.facts);
                 exeurl_cursor += 1;
@@ -244,8 +255,9 @@ impl<'a> Scanner<'a> {
                     });
                 }
             }
-            if first != cursor || check_every_event {
-                self.rules.evaluate(&record, &hits[first..cursor], &ctx.scope, &mut scratch, |m| found.push(m));
+            if has_hits || check_every_event {
+                let inside = std::iter::from_fn(|| hits.next_if(|hit| hit.start < end));
+                self.rules.evaluate(&record, inside, &ctx.scope, &mut scratch, |m| found.push(m));
             }
             if found.is_empty() {
                 if record.level >= Level::Error {

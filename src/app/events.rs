@@ -51,9 +51,12 @@ pub(super) fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<Exit
                 };
                 result = write_source(&path, &source.bytes, args, out);
             }
-            Loaded::Source(_) => {}
+            Loaded::Source(_) | Loaded::Ignored => {}
         });
-        result.as_ref().map_err(|e| anyhow::anyhow!("cannot write: {e}"))?;
+        if let Err(err) = std::mem::replace(&mut result, Ok(())) {
+            // Keep the io::Error as the source, so that a closed pipe is recognised as one.
+            return Err(anyhow::Error::new(err).context("cannot write the events"));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

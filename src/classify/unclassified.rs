@@ -3,12 +3,15 @@
 //! show an operator the failure modes the rule pack does not know yet.
 //!
 //! Counting is on the scan's hot path (most events of a `common-error.log` are ERROR events), so
-//! one chunk of one source counts into a [`SourceUnclassified`]: a hash map from a cheap hash of
-//! the template to its group, with no component or host in the key. The chunk's groups join the
+//! one chunk of one source counts into a [`SourceUnclassified`]: a map from a cheap hash of the
+//! template to its group, with no component or host in the key. The chunk's groups join the
 //! bundle's [`UnclassifiedSet`] once, at its end.
+//!
+//! A set holds at most [`MAX_GROUPS`] groups: those with the smallest keys. Which groups those
+//! are does not depend on the order events or partial sets arrive in, so the report is the same
+//! whatever the thread count, even past the bound.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::findings::{Evidence, Position, sample_key};
@@ -16,7 +19,7 @@ use crate::event::Timestamp;
 
 /// Most template groups one set holds; past it, events are only counted (`overflow`). A safety
 /// bound for logs whose messages defeat templating; real bundles stay far below it.
-const MAX_GROUPS: usize = 50_000;
+pub const MAX_GROUPS: usize = 50_000;
 
 /// What identifies an unclassified group. The template is keyed by its hash so that looking a
 /// group up allocates nothing; the text is kept in the group.
@@ -29,7 +32,8 @@ pub struct UnclassifiedKey {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnclassifiedGroup {
-    pub template: String,
+    /// The template's bytes (decoded for display only in the report).
+    pub template: Vec<u8>,
     pub count: u64,
     pub first_seen: Option<Timestamp>,
     pub last_seen: Option<Timestamp>,
@@ -40,7 +44,7 @@ pub struct UnclassifiedGroup {
 /// The unclassified groups of one source (or one chunk of it): one component and host.
 #[derive(Debug, Default)]
 pub struct SourceUnclassified {
-    groups: HashMap<u64, UnclassifiedGroup, BuildHasherDefault<PreHashed>>,
+    groups: BTreeMap<u64, UnclassifiedGroup>,
     overflow: u64,
 }
 
@@ -56,7 +60,7 @@ impl SourceUnclassified {
     ) {
         let hash = template_hash(template);
         if let Some(group) = self.groups.get_mut(&hash) {
-            if group.template.as_bytes() != template && !is_lossy_same(&group.template, template) {
+            if group.template != template {
                 // Two templates with one hash: rare enough to count without grouping.
                 self.overflow += 1;
                 return;
@@ -68,11 +72,22 @@ impl SourceUnclassified {
             return;
         }
         if self.groups.len() >= MAX_GROUPS {
-            self.overflow += 1;
-            return;
+            // Keep the smallest keys: a key evicted now stays above the largest kept, so all of
+            // its events are counted as overflow, whatever the order they come in.
+            match self.groups.last_key_value() {
+                Some((&largest, _)) if hash < largest => {
+                    if let Some((_, evicted)) = self.groups.pop_last() {
+                        self.overflow += evicted.count;
+                    }
+                }
+                _ => {
+                    self.overflow += 1;
+                    return;
+                }
+            }
         }
         let group = UnclassifiedGroup {
-            template: String::from_utf8_lossy(template).into_owned(),
+            template: template.to_vec(),
             count: 1,
             first_seen: timestamp,
             last_seen: timestamp,
@@ -80,11 +95,6 @@ impl SourceUnclassified {
         };
         self.groups.insert(hash, group);
     }
-}
-
-/// A template that was not UTF-8 is stored decoded; it still names the same group.
-fn is_lossy_same(stored: &str, template: &[u8]) -> bool {
-    std::str::from_utf8(template).is_err() && String::from_utf8_lossy(template) == stored
 }
 
 /// FxHash over 8-byte words: a fast, stable hash for grouping (exactness is checked on a hit).
@@ -98,26 +108,6 @@ fn template_hash(bytes: &[u8]) -> u64 {
     let mut tail = [0u8; 8];
     tail[..words.remainder().len()].copy_from_slice(words.remainder());
     (hash.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K)
-}
-
-/// The hasher of maps whose keys are hashes already.
-#[derive(Debug, Default)]
-struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -148,10 +138,13 @@ impl UnclassifiedSet {
                 if group.example.key() < mine.example.key() {
                     mine.example = group.example;
                 }
-            } else if self.groups.len() < MAX_GROUPS {
-                self.groups.insert(key, group);
             } else {
-                self.overflow += group.count;
+                self.groups.insert(key, group);
+            }
+        }
+        while self.groups.len() > MAX_GROUPS {
+            if let Some((_, evicted)) = self.groups.pop_last() {
+                self.overflow += evicted.count;
             }
         }
     }
@@ -230,7 +223,8 @@ mod tests {
     #[test]
     fn groups_by_template_and_keeps_the_earliest_example() {
         let s = set(&[("a <N>", 9), ("b", 2), ("a <N>", 4)]);
-        let groups: Vec<_> = s.groups().map(|(_, g)| (g.template.as_str(), g.count, g.example.line)).collect();
+        let groups: Vec<_> =
+            s.groups().map(|(_, g)| (std::str::from_utf8(&g.template).unwrap(), g.count, g.example.line)).collect();
         assert_eq!(groups.len(), 2);
         assert!(groups.contains(&("a <N>", 2, 4)) && groups.contains(&("b", 1, 2)));
     }
@@ -244,5 +238,35 @@ mod tests {
         ba.merge(a);
         assert_eq!(ab, ba);
         assert_eq!(ab, set(&[("x", 5), ("y", 1), ("x", 2), ("z", 3)]));
+    }
+
+    #[test]
+    fn past_the_bound_the_smallest_keys_stay_whatever_the_order() {
+        let (c, h): (Arc<str>, Arc<str>) = ("c".into(), "h".into());
+        let templates: Vec<String> = (0..MAX_GROUPS + 300).map(|i| format!("template {i}")).collect();
+        let build = |order: &mut dyn Iterator<Item = &String>| {
+            let mut part = SourceUnclassified::default();
+            for (line, t) in order.enumerate() {
+                part.record(t.as_bytes(), None, (0, 0, line as u64), || example(line as u64));
+            }
+            let mut set = UnclassifiedSet::default();
+            set.absorb(part, &c, &h);
+            set
+        };
+        let forward = build(&mut templates.iter());
+        let backward = build(&mut templates.iter().rev());
+        let keys =
+            |s: &UnclassifiedSet| s.groups().map(|(k, g)| (k.template_hash, g.template.clone())).collect::<Vec<_>>();
+        assert_eq!(keys(&forward), keys(&backward));
+        assert_eq!((forward.groups().count(), forward.overflow()), (MAX_GROUPS, 300));
+        // Split in two halves merged either way round: the same result again.
+        let (a, b) = templates.split_at(templates.len() / 2);
+        let (mut ab, ba_first) = (build(&mut a.iter()), build(&mut b.iter()));
+        let mut ba = ba_first.clone();
+        ab.merge(ba_first);
+        ba.merge(build(&mut a.iter()));
+        assert_eq!(keys(&ab), keys(&forward));
+        assert_eq!(keys(&ba), keys(&forward));
+        assert_eq!(ab.overflow(), 300);
     }
 }

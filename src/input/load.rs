@@ -35,6 +35,8 @@ impl Default for InputOptions {
 pub enum Loaded {
     Source(Source),
     Skipped(Skipped),
+    /// An archive member whose name is not a log, properties file or archive.
+    Ignored,
 }
 
 /// Reads `unit`, calling `sink` for each source and each skip, in the order they are found.
@@ -146,7 +148,10 @@ impl Loader<'_> {
             if entry_type.is_dir() || entry_type.is_pax_global_extensions() || entry_type.is_pax_local_extensions() {
                 continue;
             }
-            let Some(named) = kind_from_name(&name) else { continue };
+            let Some(named) = kind_from_name(&name) else {
+                (self.sink)(Loaded::Ignored);
+                continue;
+            };
             if entry_type.is_symlink() || entry_type.is_hard_link() {
                 self.skip(shown_path(&name, Some(label)), "link entry in the archive, not followed".into());
                 continue;
@@ -184,7 +189,10 @@ impl Loader<'_> {
             if file.is_dir() {
                 continue;
             }
-            let Some(named) = kind_from_name(&name) else { continue };
+            let Some(named) = kind_from_name(&name) else {
+                (self.sink)(Loaded::Ignored);
+                continue;
+            };
             if file.is_symlink() {
                 self.skip(shown_path(&name, Some(label)), "link entry in the archive, not followed".into());
                 continue;
@@ -284,6 +292,7 @@ mod tests {
         let mut sink = |loaded| match loaded {
             Loaded::Source(s) => sources.push((s.path.clone(), s.bytes.to_vec())),
             Loaded::Skipped(s) => skipped.push(s),
+            Loaded::Ignored => {}
         };
         let mut loader = Loader { options, sink: &mut sink, member: 0 };
         loader.deliver("x.log.gz", None, FileKind::Log, Bytes::Owned(bytes), 0);

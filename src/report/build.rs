@@ -263,7 +263,7 @@ fn build_finding(context: &FindingContext<'_>, rule: &Rule, key: &GroupKey, grou
 
 fn build_unclassified(key: &UnclassifiedKey, group: &UnclassifiedGroup, zone: FixedOffset) -> Unclassified {
     Unclassified {
-        template: group.template.clone(),
+        template: String::from_utf8_lossy(&group.template).into_owned(),
         count: group.count,
         component: key.component.to_string(),
         host: key.host.to_string(),

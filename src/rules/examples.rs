@@ -61,7 +61,7 @@ fn example_matches(
         let end = record.offset + record.bytes.len();
         let inside: Vec<LiteralHit> =
             hits.iter().copied().filter(|h| h.start >= record.offset && h.start < end).collect();
-        rules.evaluate(&record, &inside, scope, scratch, |_| matched = true);
+        rules.evaluate(&record, inside, scope, scratch, |_| matched = true);
     }
     matched
 }

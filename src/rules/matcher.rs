@@ -78,6 +78,10 @@ impl Scope {
 #[derive(Debug, Default)]
 pub struct Scratch {
     candidates: Vec<(SigRef, usize)>,
+    /// For each signature (by flat index), the evaluation that last made it a candidate: a
+    /// signature becomes a candidate once per event however many of its literals occur.
+    seen: Vec<u64>,
+    evaluation: u64,
 }
 
 /// A rule pack ready to match: built once, shared by every thread.
@@ -85,8 +89,10 @@ pub struct Scratch {
 pub struct CompiledRules {
     pack: RulePack,
     automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the signatures it makes candidates.
-    targets: Vec<Vec<SigRef>>,
+    /// For each automaton pattern, the signatures it makes candidates, with their flat index.
+    targets: Vec<Vec<(SigRef, u32)>>,
+    /// How many signatures the pack has in all.
+    signatures: usize,
     /// Signatures that no literal can pre-filter: evaluated on every event.
     unfiltered: Vec<SigRef>,
 }
@@ -95,11 +101,14 @@ impl CompiledRules {
     pub fn compile(pack: RulePack) -> Result<CompiledRules, RuleError> {
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut pattern_ids: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut targets: Vec<Vec<SigRef>> = Vec::new();
+        let mut targets: Vec<Vec<(SigRef, u32)>> = Vec::new();
         let mut unfiltered = Vec::new();
+        let mut signatures = 0u32;
         for (rule_index, rule) in pack.rules().iter().enumerate() {
             for (sig_index, sig) in rule.kind.signatures().iter().enumerate() {
                 let sig_ref = (rule_index as u32, sig_index as u32);
+                let flat = signatures;
+                signatures += 1;
                 let Some(literals) = filter_literals(sig) else {
                     unfiltered.push(sig_ref);
                     continue;
@@ -111,8 +120,8 @@ impl CompiledRules {
                         targets.push(Vec::new());
                         patterns.len() - 1
                     });
-                    if !targets[id].contains(&sig_ref) {
-                        targets[id].push(sig_ref);
+                    if !targets[id].iter().any(|(s, _)| *s == sig_ref) {
+                        targets[id].push((sig_ref, flat));
                     }
                 }
             }
@@ -131,7 +140,7 @@ impl CompiledRules {
                 .map_err(|e| RuleError::Automaton(e.to_string()))?;
             Some(built)
         };
-        Ok(CompiledRules { pack, automaton, targets, unfiltered })
+        Ok(CompiledRules { pack, automaton, targets, signatures: signatures as usize, unfiltered })
     }
 
     pub fn pack(&self) -> &RulePack {
@@ -157,34 +166,46 @@ impl CompiledRules {
         !self.unfiltered.is_empty()
     }
 
-    /// Every literal occurrence in `buf`, in order, in one pass of the automaton.
+    /// Every literal occurrence in `buf`, in order of where it ends, in one pass of the
+    /// automaton, as the search goes (nothing is collected).
+    pub fn literal_iter<'a>(&'a self, buf: &'a [u8]) -> impl Iterator<Item = LiteralHit> + 'a {
+        self.automaton
+            .iter()
+            .flat_map(move |ac| ac.find_overlapping_iter(buf))
+            .map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() })
+    }
+
+    /// Every literal occurrence in `buf`, collected into `out`.
     pub fn literal_hits(&self, buf: &[u8], out: &mut Vec<LiteralHit>) {
         out.clear();
-        let Some(ac) = &self.automaton else { return };
-        out.extend(
-            ac.find_overlapping_iter(buf).map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() }),
-        );
+        out.extend(self.literal_iter(buf));
     }
 
     /// Calls `found` for each rule that holds for `record` (at most once per rule). `hits` are
-    /// the literal hits that lie inside the record; offsets are in the buffer `record` came from.
+    /// the literal hits that lie inside the record (all of them are consumed); offsets are in the
+    /// buffer `record` came from. However many hits an event holds, each signature is tried once.
     pub fn evaluate(
         &self,
         record: &Record<'_>,
-        hits: &[LiteralHit],
+        hits: impl IntoIterator<Item = LiteralHit>,
         scope: &Scope,
         scratch: &mut Scratch,
         mut found: impl FnMut(RuleMatch),
     ) {
-        if hits.is_empty() && self.unfiltered.is_empty() {
-            return;
-        }
-        let candidates = &mut scratch.candidates;
+        scratch.seen.resize(self.signatures, 0);
+        scratch.evaluation += 1;
+        let (candidates, seen, evaluation) = (&mut scratch.candidates, &mut scratch.seen, scratch.evaluation);
         candidates.clear();
         for hit in hits {
-            for &sig in &self.targets[hit.pattern as usize] {
-                candidates.push((sig, hit.start));
+            for &(sig, flat) in &self.targets[hit.pattern as usize] {
+                if seen[flat as usize] != evaluation {
+                    seen[flat as usize] = evaluation;
+                    candidates.push((sig, hit.start));
+                }
             }
+        }
+        if candidates.is_empty() && self.unfiltered.is_empty() {
+            return;
         }
         candidates.extend(self.unfiltered.iter().map(|&sig| (sig, record.offset)));
         // Rule order, then signature order, then the earliest hit: the first signature of a rule
@@ -303,7 +324,7 @@ mod tests {
                 .copied()
                 .filter(|h| h.start >= record.offset && h.start < record.offset + record.bytes.len())
                 .collect();
-            rules.evaluate(&record, &inside, &scope, &mut scratch, |m| {
+            rules.evaluate(&record, inside, &scope, &mut scratch, |m| {
                 out.push((rules.rule(m.rule).id.to_string(), rules.fields(&m, &record)));
             });
         }
