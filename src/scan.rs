@@ -352,7 +352,10 @@ impl<'a> Scanner<'a> {
         findings.record(key, record.timestamp, position, || {
             let (text, text_truncated) = Evidence::cap(record.header_line());
             let (match_line, match_text) = record.line_at(m.offset);
-            let matched = (match_line != record.line).then(|| (match_line, Evidence::cap(match_text).0));
+            let matched = (match_line != record.line).then(|| {
+                let (text, cut) = Evidence::cap(match_text);
+                (match_line, text, cut)
+            });
             Evidence {
                 position,
                 path: ctx.path.clone(),
@@ -494,7 +497,7 @@ mod tests {
         let first = &group.samples[0];
         assert_eq!(first.line, 3);
         assert!(first.text.ends_with(b"to 10.1.2.3 failed"));
-        assert_eq!(first.matched.as_ref().map(|(line, _)| *line), Some(4));
+        assert_eq!(first.matched.as_ref().map(|(line, _, _)| *line), Some(4));
         assert!(first.fields.contains(&("task_id".into(), "10390000".into())));
         assert_eq!(outcome.events, 1 + 300 + 9);
     }

@@ -26,7 +26,8 @@ pub struct Evidence {
     pub text: Vec<u8>,
     pub text_truncated: bool,
     /// The line that matched, when it is not the header: its number and text.
-    pub matched: Option<(u64, Vec<u8>)>,
+    /// Its number, its text (capped) and whether the text was cut.
+    pub matched: Option<(u64, Vec<u8>, bool)>,
     pub fields: Vec<(String, String)>,
 }
 
@@ -43,8 +44,16 @@ impl Evidence {
     }
 
     /// Caps `text` at [`MAX_EVIDENCE_TEXT`] bytes; returns the kept bytes and whether any were cut.
+    /// A cut never falls inside a UTF-8 sequence, so valid text stays valid.
     pub fn cap(text: &[u8]) -> (Vec<u8>, bool) {
-        (text[..text.len().min(MAX_EVIDENCE_TEXT)].to_vec(), text.len() > MAX_EVIDENCE_TEXT)
+        if text.len() <= MAX_EVIDENCE_TEXT {
+            return (text.to_vec(), false);
+        }
+        let mut cut = MAX_EVIDENCE_TEXT;
+        while cut > MAX_EVIDENCE_TEXT - 4 && (text[cut] & 0xC0) == 0x80 {
+            cut -= 1;
+        }
+        (text[..cut].to_vec(), true)
     }
 }
 
@@ -121,9 +130,10 @@ pub struct FindingSet {
 }
 
 impl FindingSet {
-    /// A set that keeps at most `samples` evidence items per group.
+    /// A set that keeps at most `samples` evidence items per group, and always the earliest: its
+    /// fields fill the runbook even when no evidence is shown.
     pub fn new(samples: usize) -> Self {
-        FindingSet { cap: samples, groups: BTreeMap::new() }
+        FindingSet { cap: samples.max(1), groups: BTreeMap::new() }
     }
 
     /// Counts one match; builds its evidence (which allocates) only when it would be kept.
@@ -151,7 +161,7 @@ impl FindingSet {
             for evidence in &mut group.samples {
                 evidence.line += offset;
                 evidence.position.2 += offset;
-                if let Some((line, _)) = &mut evidence.matched {
+                if let Some((line, _, _)) = &mut evidence.matched {
                     *line += offset;
                 }
             }

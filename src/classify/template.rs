@@ -49,6 +49,14 @@ impl Template {
             self.push_token(&message[i..end]);
             i = end;
         }
+        // Cut at the bound, and never inside a UTF-8 sequence.
+        if self.buf.len() > MAX_TEMPLATE {
+            let mut cut = MAX_TEMPLATE;
+            while cut > 0 && (self.buf[cut] & 0xC0) == 0x80 {
+                cut -= 1;
+            }
+            self.buf.truncate(cut);
+        }
         &self.buf
     }
 
@@ -57,9 +65,11 @@ impl Template {
             self.buf.extend_from_slice(mask);
             return;
         }
-        // Digits inside a word (thread-12, r1_2019...): each run becomes <N>.
+        // Digits inside a word (thread-12, r1_2019...): each run becomes <N>. A token longer than
+        // the room left is cut: a template never grows past its bound.
+        let room = MAX_TEMPLATE.saturating_sub(self.buf.len());
         let mut in_digits = false;
-        for &b in token {
+        for &b in token.iter().take(room) {
             if b.is_ascii_digit() {
                 if !in_digits {
                     self.buf.extend_from_slice(b"<N>");
@@ -214,6 +224,11 @@ mod tests {
     #[test]
     fn long_messages_are_cut() {
         let line = format!("2022-09-29 10:15:32,118 ERROR {}", "word ".repeat(200));
-        assert!(template(&line).len() <= MAX_TEMPLATE + 8);
+        assert!(template(&line).len() <= MAX_TEMPLATE);
+        let one_token = format!("2022-09-29 10:15:32,118 ERROR x{}", "y".repeat(1_000_000));
+        assert_eq!(template(&one_token).len(), MAX_TEMPLATE);
+        let chinese = format!("2022-09-29 10:15:32,118 ERROR {}", "中".repeat(200));
+        let cut = template(&chinese);
+        assert!(cut.len() <= MAX_TEMPLATE && cut.chars().all(|c| c == '中'), "cut inside a character");
     }
 }

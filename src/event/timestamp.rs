@@ -28,6 +28,9 @@ impl Timestamp {
         if hour > 23 || minute > 59 || second > 60 || millis > 999 {
             return None;
         }
+        // A leap second is shown as the last moment of its minute rather than rolling over
+        // (into the next year, on the last day of 9999).
+        let (second, millis) = if second == 60 { (59, 999) } else { (second, millis) };
         let days = days_from_civil(year, month, day);
         let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         Some(Timestamp(seconds * 1000 + i64::from(millis)))
@@ -261,6 +264,10 @@ mod tests {
         },
         Case { line: "2022-09-29 10:15:32,123456789 FATAL x", expect: Some(("2022-09-29 10:15:32.123", Level::Fatal)) },
         Case { line: "2023-02-29 10:15:32,000 ERROR not a leap year", expect: None },
+        Case {
+            line: "9999-12-31 23:59:60,000 ERROR leap second",
+            expect: Some(("9999-12-31 23:59:59.999", Level::Error)),
+        },
         Case { line: "2022-13-01 10:15:32,000 ERROR bad month", expect: None },
         Case { line: "2022-09-29 24:00:00,000 ERROR bad hour", expect: None },
         Case { line: "\tat com.alipay.Foo.bar(Foo.java:12)", expect: None },

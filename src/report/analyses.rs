@@ -78,7 +78,7 @@ pub(super) fn alert_groups(
             last_seen: Some(last.end),
             samples: runs
                 .iter()
-                .take(options.samples)
+                .take(options.samples.max(1))
                 .map(|run| run_evidence(run, rate.window_minutes, options))
                 .collect(),
         };
@@ -122,7 +122,7 @@ pub(super) fn heartbeat_groups(
             count: found.len() as u64,
             first_seen: Some(first.start()),
             last_seen: Some(last.end()),
-            samples: found.iter().take(options.samples).map(|gap| gap_evidence(gap, limit, options)).collect(),
+            samples: found.iter().take(options.samples.max(1)).map(|gap| gap_evidence(gap, limit, options)).collect(),
         };
         groups.push((GroupKey { rule: index, component: component.clone(), host: host.clone() }, group));
     }

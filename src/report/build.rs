@@ -130,6 +130,8 @@ pub struct Evidence {
 pub struct MatchedLine {
     pub line: u64,
     pub text: String,
+    /// The line was longer than 4096 bytes and was cut.
+    pub text_truncated: bool,
     pub text_lossy: bool,
 }
 
@@ -215,18 +217,19 @@ struct FindingContext<'a> {
 
 fn build_finding(context: &FindingContext<'_>, rule: &Rule, key: &GroupKey, group: &Group) -> Finding {
     let (pack, options) = (context.pack, context.options);
-    let mut evidence: Vec<Evidence> = group.samples.iter().map(|e| build_evidence(e, options.timezone)).collect();
+    let mut evidence: Vec<Evidence> =
+        group.samples.iter().take(options.samples).map(|e| build_evidence(e, options.timezone)).collect();
     for item in &mut evidence {
         let command = item.fields.get("task_id").and_then(|task| context.exeurl_by_task.get(task.as_str()));
         if let Some(command) = command {
             item.fields.entry("exeurl".to_string()).or_insert_with(|| command.to_string());
         }
     }
+    // Values come from the earliest event only: mixing events could pair one event's host with
+    // another's release order.
     let mut values: BTreeMap<&str, &str> = BTreeMap::new();
-    for sample in &group.samples {
-        for (name, value) in &sample.fields {
-            values.entry(name.as_str()).or_insert(value.as_str());
-        }
+    for (name, value) in group.samples.iter().take(1).flat_map(|sample| &sample.fields) {
+        values.entry(name.as_str()).or_insert(value.as_str());
     }
     if let Some(command) = values.get("task_id").and_then(|task| context.exeurl_by_task.get(task)) {
         values.entry("exeurl").or_insert(command);
@@ -284,9 +287,9 @@ fn build_evidence(raw: &RawEvidence, zone: FixedOffset) -> Evidence {
         text_truncated: raw.text_truncated,
         text_lossy: text.lossy,
         text_base64: text.base64,
-        matched: raw.matched.as_ref().map(|(line, bytes)| {
+        matched: raw.matched.as_ref().map(|(line, bytes, truncated)| {
             let decoded = DecodedText::decode(bytes);
-            MatchedLine { line: *line, text: decoded.text, text_lossy: decoded.lossy }
+            MatchedLine { line: *line, text: decoded.text, text_truncated: *truncated, text_lossy: decoded.lossy }
         }),
         fields: raw.fields.iter().cloned().collect(),
     }

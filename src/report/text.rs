@@ -118,7 +118,7 @@ fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()
     for evidence in &f.evidence {
         write_evidence(evidence, p, out)?;
     }
-    if f.count as usize > f.evidence.len() {
+    if !f.evidence.is_empty() && f.count as usize > f.evidence.len() {
         writeln!(out, "    {}", p.dim(&format!("... and {} more", f.count as usize - f.evidence.len())))?;
     }
     writeln!(out, "  What to do:")?;
@@ -141,7 +141,8 @@ fn write_evidence(e: &Evidence, p: &Painter, out: &mut dyn Write) -> io::Result<
     let cut = if e.text_truncated { " [...]" } else { "" };
     writeln!(out, "      {}{cut}", escape_for_terminal(&e.text))?;
     if let Some(m) = &e.matched {
-        writeln!(out, "      {} {}", p.dim(&format!("line {}:", m.line)), escape_for_terminal(&m.text))?;
+        let cut = if m.text_truncated { " [...]" } else { "" };
+        writeln!(out, "      {} {}{cut}", p.dim(&format!("line {}:", m.line)), escape_for_terminal(&m.text))?;
     }
     if !e.fields.is_empty() {
         let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}={}", escape_for_terminal(v))).collect();

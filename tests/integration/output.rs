@@ -215,3 +215,26 @@ fn unclassified_errors_are_grouped_by_template() {
     assert!(text.contains("2x  unknown on host unknown: [pool-<N>-thread-<N>] - release"), "{text}");
     assert!(!text.contains("quota of"), "{text}");
 }
+
+#[test]
+fn runbooks_are_filled_even_without_evidence_shown() {
+    let with = scan_json(&[&bundle()], 0);
+    let without = scan_json(&["--samples", "0", &bundle()], 0);
+    for (a, b) in with["findings"].as_array().unwrap().iter().zip(without["findings"].as_array().unwrap()) {
+        assert_eq!(a["remediation"], b["remediation"], "{}", a["fault"]);
+        assert!(b["evidence"].as_array().unwrap().is_empty());
+    }
+    let text = cas_triage().args(["scan", "--format", "text", "--samples", "0"]).arg(bundle()).output().unwrap().stdout;
+    assert!(!String::from_utf8(text).unwrap().contains("... and"));
+}
+
+#[test]
+fn long_lines_are_cut_between_characters() {
+    let line =
+        format!("2022-09-29 10:15:32,118 ERROR send msg failed: {}\n\tat {}\n", "中".repeat(2000), "x".repeat(5000));
+    let output = cas_triage().args(["scan", "--format", "json", "-"]).write_stdin(line).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let evidence = &report["findings"][0]["evidence"][0];
+    assert_eq!((evidence["text_truncated"].as_bool(), evidence["text_lossy"].as_bool()), (Some(true), Some(false)));
+    assert!(evidence["text"].as_str().unwrap().ends_with('中'));
+}
