@@ -13,6 +13,9 @@ use super::discover::{Location, Unit, UnitKind};
 use super::identity::{Identity, infer};
 use super::{Bytes, Skipped, Source, open_file};
 
+/// Bytes read to tell what a file is: a tar header's magic sits at 257.
+const HEAD_LEN: usize = 512;
+
 /// Limits and overrides for reading.
 #[derive(Debug, Clone)]
 pub struct InputOptions {
@@ -74,16 +77,40 @@ impl Loader<'_> {
                 Ok(bytes) => self.deliver(path, None, kind, bytes, 0),
                 Err(err) => self.skip(path.clone(), format!("cannot read: {err}")),
             },
-            UnitKind::Tar { gzip } => match File::open(disk) {
-                Ok(file) if gzip => self.read_tar(MultiGzDecoder::new(BufReader::new(file)), path, 1),
-                Ok(file) => self.read_tar(BufReader::new(file), path, 1),
-                Err(err) => self.skip(path.clone(), format!("cannot read: {err}")),
-            },
-            UnitKind::Zip => match File::open(disk) {
-                Ok(file) => self.read_zip(BufReader::new(file), path, 1),
-                Err(err) => self.skip(path.clone(), format!("cannot read: {err}")),
-            },
+            UnitKind::Tar { .. } | UnitKind::Zip => {
+                if let Err(err) = self.load_archive_file(disk, path) {
+                    self.skip(path.clone(), format!("cannot read: {err}"));
+                }
+            }
         }
+    }
+
+    /// An archive named on disk, read by what its first bytes say (not by its name): a tar or a
+    /// gzip-compressed tar is streamed member by member; a zip is read through its directory;
+    /// anything else (a log named `.tgz`, a gzip of one log) is delivered as bytes.
+    fn load_archive_file(&mut self, disk: &std::path::Path, path: &str) -> std::io::Result<()> {
+        let mut head = Vec::with_capacity(HEAD_LEN);
+        File::open(disk)?.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+        match sniff(&head) {
+            Magic::Tar => self.read_tar(BufReader::new(File::open(disk)?), path, 1),
+            Magic::Zip => self.read_zip(BufReader::new(File::open(disk)?), path, 1),
+            Magic::Gzip => {
+                let mut decoder = MultiGzDecoder::new(BufReader::new(File::open(disk)?));
+                let mut inner = Vec::with_capacity(HEAD_LEN);
+                // A damaged stream shows up again, with its reason, when it is read below.
+                let _ = (&mut decoder).take(HEAD_LEN as u64).read_to_end(&mut inner);
+                let stream = Cursor::new(inner.clone()).chain(decoder);
+                if sniff(&inner) == Magic::Tar {
+                    self.read_tar(stream, path, 2);
+                } else {
+                    let (data, outcome) = read_limited(&mut { stream }, self.options.max_decompressed);
+                    self.note_outcome(path, &outcome, data.len(), "gzip stream");
+                    self.deliver(path, None, FileKind::Log, Bytes::Owned(data), 1);
+                }
+            }
+            Magic::Text | Magic::Binary(_) => self.deliver(path, None, FileKind::Log, open_file(disk)?, 0),
+        }
+        Ok(())
     }
 
     /// Delivers bytes by what they turn out to be: gzip is decompressed, archives are opened,
@@ -111,7 +138,7 @@ impl Loader<'_> {
             Magic::Zip => self.read_zip(Cursor::new(&bytes[..]), &shown, depth + 1),
             Magic::Binary(what) => self.skip(shown, what.to_string()),
             Magic::Text => {
-                let identity = self.identity(path);
+                let identity = self.identity(path, archive);
                 let member = self.member;
                 self.member += 1;
                 (self.sink)(Loaded::Source(Source {
@@ -204,8 +231,19 @@ impl Loader<'_> {
         }
     }
 
-    fn identity(&self, path: &str) -> Identity {
-        let inferred = infer(path);
+    /// Component and host from the member's path, else from the path of the archive that holds
+    /// it (`10.12.3.4/home/admin/logs/x/logs.tar.gz` holding `common-error.log`), else unknown;
+    /// `--component` and `--host` override both.
+    fn identity(&self, path: &str, archive: Option<&str>) -> Identity {
+        let mut inferred = infer(path);
+        if let Some(outer) = archive.map(infer) {
+            if inferred.component == super::UNKNOWN {
+                inferred.component = outer.component;
+            }
+            if inferred.host == super::UNKNOWN {
+                inferred.host = outer.host;
+            }
+        }
         Identity {
             component: self.options.component.clone().unwrap_or(inferred.component),
             host: self.options.host.clone().unwrap_or(inferred.host),

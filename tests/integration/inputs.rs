@@ -146,3 +146,47 @@ fn overrides_need_a_single_file() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("single file"));
 }
+
+#[test]
+fn archive_content_decides_over_its_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tar_gz = std::fs::read(fixtures().join("bundle.tar.gz")).unwrap();
+    let mut tar = Vec::new();
+    std::io::copy(&mut flate2::read::GzDecoder::new(&tar_gz[..]), &mut tar).unwrap();
+    let zip = std::fs::read(fixtures().join("bundle.zip")).unwrap();
+    let reference = finding_lines(&scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0));
+    for (name, bytes) in
+        [("tar-named.tar.gz", &tar), ("zip-named.tar.gz", &zip), ("targz-named.zip", &tar_gz), ("tar-named.zip", &tar)]
+    {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let report = scan_json(&[path.to_str().unwrap()], 0);
+        assert!(skipped(&report).is_empty(), "{name}: {:?}", skipped(&report));
+        assert_eq!(finding_lines(&report), reference, "{name}");
+    }
+    let log = tmp.path().join("10.0.0.1/executor-common-error.log.tgz");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(&log, ERROR_LINE).unwrap();
+    let report = scan_json(&[log.to_str().unwrap()], 0);
+    assert_eq!(faults(&report), ["dispatch.send-msg-failed"]);
+}
+
+#[test]
+fn members_of_a_nested_archive_take_host_and_component_from_its_path() {
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(ERROR_LINE.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder.append_data(&mut header, "logs/common-error.log", ERROR_LINE.as_bytes()).unwrap();
+    let inner = builder.into_inner().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("b/10.12.3.4/home/admin/logs/acopswareexecutor/old-logs.tar");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, inner).unwrap();
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    assert_eq!(
+        finding_lines(&report)[0].split(' ').take(3).collect::<Vec<_>>(),
+        ["dispatch.send-msg-failed", "acopswareexecutor", "10.12.3.4"]
+    );
+}
