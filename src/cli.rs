@@ -84,6 +84,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     pub max_decompressed: u64,
 
+    /// Exeurls (commands agents ran) kept per host in the report, the newest; `cas-triage exeurl`
+    /// lists them all.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub exeurls: usize,
+
     /// Unclassified error templates shown in the text report (0 hides them; JSON has all).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub unclassified: usize,

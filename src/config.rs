@@ -95,6 +95,7 @@ impl ScanConfig {
             progress: !args.quiet && std::io::stderr().is_terminal(),
             options: ScanOptions {
                 samples: args.samples,
+                exeurls_per_host: Some(args.exeurls),
                 chunk_size,
                 input: InputOptions {
                     max_decompressed: args.max_decompressed,

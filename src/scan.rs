@@ -13,11 +13,16 @@ use std::sync::{Arc, mpsc};
 
 use rayon::prelude::*;
 
-use crate::analyze::{ErrorMinutes, ExeurlFact, Facts, Tracker, crlf_facts, encoding_facts, parse_exeurl, task_id};
+use crate::analyze::{
+    ErrorCounter, ExeurlFact, Facts, Tracker, crlf_facts, encoding_facts, is_command, parse_exeurl, task_id,
+};
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
-use crate::event::{Level, Record, Records, chunk_ranges};
+use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
 use crate::rules::{Check, CompiledRules, RuleKind, RuleMatch, Scope, Scratch};
+
+/// How many exeurls per host a scan keeps by default: the manual's `tail -100 | grep exeurl`.
+pub const DEFAULT_EXEURLS_PER_HOST: usize = 100;
 
 /// Default size of the chunks a large file is cut into.
 pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
@@ -27,6 +32,8 @@ pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
 pub struct ScanOptions {
     /// Evidence samples kept per finding.
     pub samples: usize,
+    /// The newest exeurls kept per host (`None`: all of them).
+    pub exeurls_per_host: Option<usize>,
     /// Files larger than one and a half times this are cut into chunks of about this size.
     pub chunk_size: usize,
     pub input: InputOptions,
@@ -34,7 +41,12 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { samples: 3, chunk_size: DEFAULT_CHUNK_SIZE, input: InputOptions::default() }
+        ScanOptions {
+            samples: 3,
+            exeurls_per_host: Some(DEFAULT_EXEURLS_PER_HOST),
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            input: InputOptions::default(),
+        }
     }
 }
 
@@ -56,7 +68,7 @@ pub struct ScanOutcome {
 }
 
 impl ScanOutcome {
-    fn empty(samples: usize) -> Self {
+    fn empty(options: &ScanOptions) -> Self {
         ScanOutcome {
             files: 0,
             bytes: 0,
@@ -64,9 +76,9 @@ impl ScanOutcome {
             lines: 0,
             ignored: 0,
             skipped: Vec::new(),
-            findings: FindingSet::new(samples),
+            findings: FindingSet::new(options.samples),
             unclassified: UnclassifiedSet::default(),
-            facts: Facts::default(),
+            facts: Facts::new(options.exeurls_per_host),
         }
     }
 
@@ -125,7 +137,7 @@ impl<'a> Scanner<'a> {
                 part
             })
             .reduce(
-                || ScanOutcome::empty(self.options.samples),
+                || ScanOutcome::empty(&self.options),
                 |mut a, b| {
                     a.merge(b);
                     a
@@ -161,19 +173,19 @@ impl<'a> Scanner<'a> {
                     });
                 }
                 Loaded::Skipped(skipped) => {
-                    let mut part = ScanOutcome::empty(self.options.samples);
+                    let mut part = ScanOutcome::empty(&self.options);
                     part.skipped.push(skipped);
                     let _ = sender.send(part);
                 }
                 Loaded::Ignored => {
-                    let mut part = ScanOutcome::empty(self.options.samples);
+                    let mut part = ScanOutcome::empty(&self.options);
                     part.ignored = 1;
                     let _ = sender.send(part);
                 }
             });
         });
         drop(sender);
-        let mut outcome = ScanOutcome::empty(self.options.samples);
+        let mut outcome = ScanOutcome::empty(&self.options);
         for part in receiver {
             outcome.merge(part);
         }
@@ -211,7 +223,7 @@ impl<'a> Scanner<'a> {
                 std::iter::once(0..buf.len()).collect()
             };
         let parts: Vec<ScanOutcome> = ranges.into_par_iter().map(|range| self.scan_chunk(ctx, &buf[range])).collect();
-        let mut outcome = ScanOutcome::empty(self.options.samples);
+        let mut outcome = ScanOutcome::empty(&self.options);
         let mut line_base = 0;
         for mut part in parts {
             part.findings.shift_lines(line_base);
@@ -226,17 +238,19 @@ impl<'a> Scanner<'a> {
     /// One pass of the literal automaton over the chunk, one walk over its events; rules are
     /// evaluated only on events that hold a literal (or when the pack has unfiltered signatures).
     fn scan_chunk(&self, ctx: &SourceContext<'_>, chunk: &[u8]) -> ScanOutcome {
-        let mut outcome = ScanOutcome::empty(self.options.samples);
+        let mut outcome = ScanOutcome::empty(&self.options);
         let mut hits = self.rules.literal_iter(chunk).peekable();
         let mut scratch = Scratch::default();
         let mut found: Vec<RuleMatch> = Vec::new();
         let mut records = Records::new(chunk);
         let mut template = Template::default();
         let mut unclassified = SourceUnclassified::default();
-        let mut errors = ErrorMinutes::default();
+        let mut errors = ErrorCounter::default();
         let exeurls: Vec<usize> =
             if ctx.reads_exeurls { memchr::memmem::find_iter(chunk, b"exeurl").collect() } else { Vec::new() };
         let mut exeurl_cursor = 0;
+        // Where the commands are; only the newest few are parsed, at the end of the chunk.
+        let mut exeurl_spots: Vec<(Option<Timestamp>, u64, usize)> = Vec::new();
         let mut heartbeats =
             self.rules.pack().rules().iter().find_map(|r| r.heartbeat).map(|h| Tracker::new(h.max_gap_seconds));
         let check_every_event = self.rules.has_unfiltered();
@@ -245,14 +259,16 @@ impl<'a> Scanner<'a> {
             let end = record.offset + record.bytes.len();
             let has_hits = hits.peek().is_some_and(|hit| hit.start < end);
             while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
-                self.record_exeurl(ctx, &record, exeurls[exeurl_cursor], &mut outcome.facts);
+                let offset = exeurls[exeurl_cursor];
+                let (line, start, text) = record.line_and_start_at(offset);
+                if is_command(text, offset - start) {
+                    exeurl_spots.push((record.timestamp, line, offset));
+                }
                 exeurl_cursor += 1;
             }
             if ctx.counts_errors && matches!(record.level, Level::Error | Level::Fatal | Level::Unknown) {
                 if let Some(timestamp) = record.timestamp {
-                    errors.add(timestamp, (ctx.unit, ctx.source.member, record.line), || {
-                        self.plain_evidence(ctx, &record)
-                    });
+                    errors.add(timestamp, || self.plain_evidence(ctx, &record));
                 }
             }
             if has_hits || check_every_event {
@@ -271,7 +287,10 @@ impl<'a> Scanner<'a> {
                     (RuleKind::Analysis(_), Some(tracker))
                         if rule.heartbeat.is_some() && record.timestamp.is_some() =>
                     {
-                        tracker.beat(self.plain_evidence(ctx, &record));
+                        let position = (ctx.unit, ctx.source.member, record.line);
+                        tracker.beat(record.timestamp.unwrap_or(Timestamp::from_local_millis(0)), |slot| {
+                            slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
+                        });
                     }
                     (RuleKind::Analysis(_), _) => {}
                     _ => self.record_match(ctx, &record, &m, &mut outcome.findings),
@@ -279,10 +298,12 @@ impl<'a> Scanner<'a> {
             }
         }
         outcome.lines = records.lines();
+        self.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
         if let Some(segment) = heartbeats.and_then(Tracker::finish) {
             outcome.facts.heartbeats.insert((ctx.component.clone(), ctx.host.clone()), vec![segment]);
         }
         outcome.unclassified.absorb(unclassified, &ctx.component, &ctx.host);
+        let errors = errors.finish();
         if errors.total() > 0 {
             outcome.facts.error_minutes.insert((ctx.component.clone(), ctx.host.clone()), errors);
         }
@@ -305,19 +326,35 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn record_exeurl(&self, ctx: &SourceContext<'_>, record: &Record<'_>, offset: usize, facts: &mut Facts) {
-        let (line, start, text) = record.line_and_start_at(offset);
-        let Some(command) = parse_exeurl(text, offset - start) else { return };
-        facts.exeurls.push(ExeurlFact {
-            host: ctx.host.clone(),
-            path: ctx.path.clone(),
-            archive: ctx.archive.clone(),
-            position: (ctx.unit, ctx.source.member, line),
-            line,
-            timestamp: record.timestamp,
-            command,
-            task_id: task_id(text),
-        });
+    /// Parses the newest commands of a chunk (as many as a host keeps) and counts them all.
+    fn record_exeurls(
+        &self,
+        ctx: &SourceContext<'_>,
+        chunk: &[u8],
+        mut spots: Vec<(Option<Timestamp>, u64, usize)>,
+        facts: &mut Facts,
+    ) {
+        facts.exeurls_seen += spots.len() as u64;
+        if let Some(limit) = facts.exeurl_limit() {
+            spots.sort_unstable_by_key(|spot| std::cmp::Reverse((spot.0, spot.1)));
+            spots.truncate(limit);
+        }
+        for (timestamp, line, offset) in spots {
+            let start = memchr::memrchr(b'\n', &chunk[..offset]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &chunk[offset..]).map_or(chunk.len(), |i| offset + i);
+            let text = crate::event::trim_cr(&chunk[start..end]);
+            let Some(command) = parse_exeurl(text, offset - start) else { continue };
+            facts.add_exeurl(ExeurlFact {
+                host: ctx.host.clone(),
+                path: ctx.path.clone(),
+                archive: ctx.archive.clone(),
+                position: (ctx.unit, ctx.source.member, line),
+                line,
+                timestamp,
+                command,
+                task_id: task_id(text),
+            });
+        }
     }
 
     fn record_unclassified(
@@ -371,7 +408,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn check_properties(&self, ctx: &SourceContext<'_>) -> ScanOutcome {
-        let mut outcome = ScanOutcome::empty(self.options.samples);
+        let mut outcome = ScanOutcome::empty(&self.options);
         let bytes: &[u8] = &ctx.source.bytes;
         outcome.lines = bytecount_lines(bytes);
         for (index, rule) in self.rules.pack().rules().iter().enumerate() {

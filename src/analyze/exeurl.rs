@@ -22,6 +22,29 @@ const SCHEME_ESCAPED: &[u8] = br"cmd:\/\/";
 /// The command of the `exeurl` field that starts at `at` (the offset of `exeurl` in `line`).
 /// `None` when the field is not followed by a `cmd://` value.
 pub fn parse_exeurl(line: &[u8], at: usize) -> Option<Command> {
+    let value = command_value(line, at)?;
+    let quoted = value.1;
+    let value = value.0;
+    let end = if quoted { quoted_end(value) } else { unquoted_end(value) };
+    let command = String::from_utf8_lossy(&value[..end]).trim().replace("\\/", "/");
+    if command.is_empty() {
+        return None;
+    }
+    let (script, args) = match command.split_once(char::is_whitespace) {
+        Some((script, args)) => (script.to_string(), args.trim().to_string()),
+        None => (command.clone(), String::new()),
+    };
+    Some(Command { command, script, args })
+}
+
+/// Whether the `exeurl` at `at` holds a `cmd://` command: the cheap test made for every
+/// occurrence, before the few kept are parsed.
+pub fn is_command(line: &[u8], at: usize) -> bool {
+    command_value(line, at).is_some_and(|(value, _)| value.first().is_some_and(|b| !matches!(b, b'"' | b'\n' | b'\r')))
+}
+
+/// The bytes after `cmd://` of the field at `at`, and whether the value is quoted.
+fn command_value(line: &[u8], at: usize) -> Option<(&[u8], bool)> {
     let mut i = at + FIELD.len();
     let quoted_key = line.get(i) == Some(&b'"');
     if quoted_key {
@@ -43,16 +66,7 @@ pub fn parse_exeurl(line: &[u8], at: usize) -> Option<Command> {
     } else {
         return None;
     };
-    let end = if quoted { quoted_end(value) } else { unquoted_end(value) };
-    let command = String::from_utf8_lossy(&value[..end]).trim().replace("\\/", "/");
-    if command.is_empty() {
-        return None;
-    }
-    let (script, args) = match command.split_once(char::is_whitespace) {
-        Some((script, args)) => (script.to_string(), args.trim().to_string()),
-        None => (command.clone(), String::new()),
-    };
-    Some(Command { command, script, args })
+    Some((value, quoted))
 }
 
 /// Where a JSON string value ends: the first `"` not escaped by `\`.

@@ -29,15 +29,58 @@ pub type SourceKey = (Arc<str>, Arc<str>);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
+    /// The newest exeurls of each host, at most `exeurl_limit` per host.
     pub exeurls: Vec<ExeurlFact>,
+    /// Exeurls read in all, kept or not.
+    pub exeurls_seen: u64,
+    exeurl_limit: Option<usize>,
     pub error_minutes: BTreeMap<SourceKey, ErrorMinutes>,
     /// Heartbeats of each agent, by (component, host).
     pub heartbeats: BTreeMap<SourceKey, Vec<Segment>>,
 }
 
 impl Facts {
+    /// Facts that keep at most `exeurl_limit` exeurls per host (the newest).
+    pub fn new(exeurl_limit: Option<usize>) -> Facts {
+        Facts { exeurl_limit, ..Facts::default() }
+    }
+
+    /// How many exeurls each host keeps (`None`: all).
+    pub fn exeurl_limit(&self) -> Option<usize> {
+        self.exeurl_limit
+    }
+
+    /// Keeps an exeurl if it is among the newest of its host (count it with `exeurls_seen`).
+    pub fn add_exeurl(&mut self, exeurl: ExeurlFact) {
+        self.exeurls.push(exeurl);
+        if self.exeurl_limit.is_some_and(|limit| self.exeurls.len() > limit.saturating_mul(4).max(64)) {
+            self.trim_exeurls();
+        }
+    }
+
+    /// Keeps the newest exeurls of each host: by host, newest first (timestamp, then position).
+    /// Which ones are kept does not depend on the order facts were merged in.
+    pub fn trim_exeurls(&mut self) {
+        self.exeurls.sort_by(|a, b| (&a.host, b.timestamp, b.position).cmp(&(&b.host, a.timestamp, a.position)));
+        let Some(limit) = self.exeurl_limit else { return };
+        let mut kept = 0;
+        let mut host: Option<Arc<str>> = None;
+        self.exeurls.retain(|e| {
+            if host.as_ref() != Some(&e.host) {
+                host = Some(e.host.clone());
+                kept = 0;
+            }
+            kept += 1;
+            kept <= limit
+        });
+    }
+
     pub fn merge(&mut self, other: Facts) {
+        self.exeurls_seen += other.exeurls_seen;
         self.exeurls.extend(other.exeurls);
+        if self.exeurl_limit.is_some() {
+            self.trim_exeurls();
+        }
         for (key, minutes) in other.error_minutes {
             self.error_minutes.entry(key).or_default().merge(minutes);
         }

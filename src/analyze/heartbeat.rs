@@ -48,32 +48,43 @@ impl Segment {
     }
 }
 
-/// Follows the heartbeats of one stretch of log, in log order.
+/// Follows the heartbeats of one stretch of log, in log order. The last heartbeat is kept in a
+/// reused buffer, so following a log allocates only for its first heartbeat and its gaps.
 #[derive(Debug)]
 pub struct Tracker {
     max_gap_ms: i64,
-    segment: Option<Segment>,
+    first: Option<Evidence>,
+    /// The last heartbeat so far: its evidence, whose text buffer is reused.
+    last: Option<Evidence>,
+    gaps: Vec<Gap>,
 }
 
 impl Tracker {
     pub fn new(max_gap_seconds: u32) -> Tracker {
-        Tracker { max_gap_ms: i64::from(max_gap_seconds) * 1000, segment: None }
+        Tracker { max_gap_ms: i64::from(max_gap_seconds) * 1000, first: None, last: None, gaps: Vec::new() }
     }
 
-    /// One heartbeat; `beat` has a timestamp.
-    pub fn beat(&mut self, beat: Evidence) {
-        let Some(segment) = &mut self.segment else {
-            self.segment = Some(Segment { first: beat.clone(), last: beat, gaps: Vec::new() });
+    /// One heartbeat at `timestamp`: `fill` writes its evidence into the one it is given.
+    pub fn beat(&mut self, timestamp: Timestamp, fill: impl FnOnce(&mut Evidence)) {
+        let Some(last) = &mut self.last else {
+            let mut beat = Evidence::empty();
+            fill(&mut beat);
+            self.first = Some(beat.clone());
+            self.last = Some(beat);
             return;
         };
-        if is_gap(&segment.last, &beat, self.max_gap_ms) {
-            segment.gaps.push(Gap { before: segment.last.clone(), after: beat.clone() });
+        let gap = last
+            .timestamp
+            .is_some_and(|before| (timestamp.local_millis() - before.local_millis()) / 1000 * 1000 > self.max_gap_ms);
+        let before = gap.then(|| last.clone());
+        fill(last);
+        if let Some(before) = before {
+            self.gaps.push(Gap { before, after: last.clone() });
         }
-        segment.last = beat;
     }
 
     pub fn finish(self) -> Option<Segment> {
-        self.segment
+        Some(Segment { first: self.first?, last: self.last?, gaps: self.gaps })
     }
 }
 
@@ -128,10 +139,14 @@ mod tests {
         }
     }
 
+    fn track(tracker: &mut Tracker, evidence: Evidence) {
+        tracker.beat(evidence.timestamp.unwrap(), |slot| *slot = evidence);
+    }
+
     fn segment(seconds: &[i64]) -> Segment {
         let mut tracker = Tracker::new(60);
         for (i, s) in seconds.iter().enumerate() {
-            tracker.beat(beat(*s, *s as u64 + i as u64));
+            track(&mut tracker, beat(*s, *s as u64 + i as u64));
         }
         tracker.finish().unwrap()
     }
@@ -139,10 +154,10 @@ mod tests {
     #[test]
     fn sixty_seconds_is_fine_sixty_one_is_a_gap() {
         let mut jitter = Tracker::new(60);
-        jitter.beat(beat(0, 1));
+        track(&mut jitter, beat(0, 1));
         let mut late = beat(60, 2);
         late.timestamp = Some(Timestamp::from_local_millis(60_999));
-        jitter.beat(late);
+        track(&mut jitter, late);
         assert!(jitter.finish().unwrap().gaps.is_empty(), "60.999 s is not over a minute");
         let seg = segment(&[0, 30, 90, 151, 160]);
         assert_eq!(seg.gaps.len(), 1);

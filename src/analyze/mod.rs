@@ -10,8 +10,8 @@ mod facts;
 mod heartbeat;
 mod properties;
 
-pub use error_rate::{AlertRun, ErrorMinutes, MinuteCount, alert_runs};
-pub use exeurl::{Command, parse_exeurl, task_id};
+pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
+pub use exeurl::{Command, is_command, parse_exeurl, task_id};
 pub use facts::{ExeurlFact, Facts, SourceKey};
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
 pub use properties::{CrlfFacts, EncodingFacts, crlf_facts, encoding_facts};

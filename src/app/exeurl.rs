@@ -23,7 +23,8 @@ pub(super) fn run(args: &ExeurlArgs, out: &mut dyn Write) -> anyhow::Result<Exit
     };
     let rules = CompiledRules::compile(RulePack::embedded()?)?;
     let discovery = discover(&args.paths)?;
-    let outcome = Scanner::new(&rules, ScanOptions::default()).scan(discovery, &|_| {});
+    let options = ScanOptions { exeurls_per_host: args.last, ..ScanOptions::default() };
+    let outcome = Scanner::new(&rules, options).scan(discovery, &|_| {});
     for skipped in &outcome.skipped {
         eprintln!("cas-triage: skipped {}: {}", escape_for_terminal(&skipped.path), skipped.reason);
     }

@@ -31,6 +31,19 @@ pub struct Evidence {
     pub fields: Vec<(String, String)>,
 }
 
+/// Where evidence text is cut: at [`MAX_EVIDENCE_TEXT`], moved back to the start of a UTF-8
+/// sequence when it would fall inside one.
+fn cut_point(text: &[u8]) -> usize {
+    if text.len() <= MAX_EVIDENCE_TEXT {
+        return text.len();
+    }
+    let mut cut = MAX_EVIDENCE_TEXT;
+    while cut > MAX_EVIDENCE_TEXT - 4 && (text[cut] & 0xC0) == 0x80 {
+        cut -= 1;
+    }
+    cut
+}
+
 /// How samples are ordered: by timestamp (none last), then by position.
 pub(crate) type SampleKey = (i64, Position);
 
@@ -39,6 +52,47 @@ pub(crate) fn sample_key(timestamp: Option<Timestamp>, position: Position) -> Sa
 }
 
 impl Evidence {
+    /// Evidence with nothing in it yet, to be filled in place.
+    pub fn empty() -> Evidence {
+        Evidence {
+            position: (0, 0, 0),
+            path: Arc::from(""),
+            archive: None,
+            line: 0,
+            timestamp: None,
+            text: Vec::new(),
+            text_truncated: false,
+            matched: None,
+            fields: Vec::new(),
+        }
+    }
+
+    /// Fills this evidence with an event's header, reusing its text buffer.
+    pub fn fill(
+        &mut self,
+        position: Position,
+        path: &Arc<str>,
+        archive: &Option<Arc<str>>,
+        timestamp: Option<Timestamp>,
+        header: &[u8],
+    ) {
+        self.position = position;
+        self.line = position.2;
+        if !Arc::ptr_eq(&self.path, path) {
+            self.path = path.clone();
+        }
+        if self.archive.as_ref().map(Arc::as_ptr) != archive.as_ref().map(Arc::as_ptr) {
+            self.archive = archive.clone();
+        }
+        self.timestamp = timestamp;
+        let cut = cut_point(header);
+        self.text.clear();
+        self.text.extend_from_slice(&header[..cut]);
+        self.text_truncated = cut < header.len();
+        self.matched = None;
+        self.fields.clear();
+    }
+
     pub(crate) fn key(&self) -> SampleKey {
         sample_key(self.timestamp, self.position)
     }
@@ -46,14 +100,8 @@ impl Evidence {
     /// Caps `text` at [`MAX_EVIDENCE_TEXT`] bytes; returns the kept bytes and whether any were cut.
     /// A cut never falls inside a UTF-8 sequence, so valid text stays valid.
     pub fn cap(text: &[u8]) -> (Vec<u8>, bool) {
-        if text.len() <= MAX_EVIDENCE_TEXT {
-            return (text.to_vec(), false);
-        }
-        let mut cut = MAX_EVIDENCE_TEXT;
-        while cut > MAX_EVIDENCE_TEXT - 4 && (text[cut] & 0xC0) == 0x80 {
-            cut -= 1;
-        }
-        (text[..cut].to_vec(), true)
+        let cut = cut_point(text);
+        (text[..cut].to_vec(), cut < text.len())
     }
 }
 

@@ -76,6 +76,8 @@ pub struct Summary {
     pub unclassified_events: u64,
     /// Of those, events not grouped because there were too many distinct templates.
     pub unclassified_overflow: u64,
+    /// Exeurls read in all; `exeurls` holds the newest of each host.
+    pub exeurls_seen: u64,
 }
 
 /// ERROR events of one message template on one component and host that no rule matched.
@@ -193,6 +195,7 @@ impl Report {
                 unclassified_events: unclassified.iter().map(|u| u.count).sum::<u64>()
                     + outcome.unclassified.overflow(),
                 unclassified_overflow: outcome.unclassified.overflow(),
+                exeurls_seen: outcome.facts.exeurls_seen,
             },
             findings,
             unclassified,

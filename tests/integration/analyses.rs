@@ -137,3 +137,20 @@ fn heartbeat_gaps_over_a_minute() {
     assert_eq!((fields["gap_seconds"].as_str(), stale["count"].as_u64()), (Some("150.0"), Some(1)));
     assert!(fields["previous_heartbeat"].as_str().unwrap().ends_with("staragent_core.log.1:2"));
 }
+
+#[test]
+fn the_scan_keeps_the_newest_exeurls_of_each_host() {
+    let (_tmp, root) = agent_bundle();
+    let report = scan_json(&["--exeurls", "1", &root], 0);
+    let kept: Vec<(&str, &str)> = report["exeurls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["host"].as_str().unwrap(), e["script"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kept,
+        [("app-host-1", "/home/admin/bin/custom_hook.sh"), ("app-host-2", "/home/admin/bin/custom_hook.sh")]
+    );
+    assert_eq!(report["summary"]["exeurls_seen"], 6, "three commands on each of two hosts");
+}
