@@ -84,6 +84,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     pub max_decompressed: u64,
 
+    /// Task timeout in seconds [default: the rule pack's, 90].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub task_timeout: Option<u32>,
+
+    /// A timed-out task that took less than this share of the timeout suggests clocks that
+    /// disagree [default: the rule pack's, 0.5].
+    #[arg(long, value_name = "RATIO", value_parser = parse_ratio)]
+    pub skew_ratio: Option<f64>,
+
     /// Exeurls (commands agents ran) kept per host in the report, the newest; `cas-triage exeurl`
     /// lists them all.
     #[arg(long, value_name = "N", default_value_t = 100)]
@@ -213,6 +222,14 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+/// A number between 0 and 1.
+pub fn parse_ratio(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(ratio) if (0.0..=1.0).contains(&ratio) => Ok(ratio),
+        _ => Err(format!("{text:?} is not a ratio between 0 and 1")),
+    }
 }
 
 /// Parses `123`, `64KiB`, `512MiB`, `2GiB`, `1G`, `10MB` into bytes.

@@ -82,7 +82,8 @@ impl ScanConfig {
                 ColorArg::Never => false,
                 ColorArg::Auto => stdout_is_terminal,
             };
-        let pack = load_pack(&args.pack)?;
+        let mut pack = load_pack(&args.pack)?;
+        pack.set_task_timing(args.task_timeout, args.skew_ratio);
         Ok(ScanConfig {
             paths: args.paths,
             format,

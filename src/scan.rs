@@ -14,12 +14,13 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{
-    ErrorCounter, ExeurlFact, Facts, Tracker, crlf_facts, encoding_facts, is_command, parse_exeurl, task_id,
+    ErrorCounter, ExeurlFact, Facts, Outcome, TaskEvent, Tracker, crlf_facts, encoding_facts, is_command, parse_exeurl,
+    task_id,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
-use crate::rules::{Check, CompiledRules, RuleKind, RuleMatch, Scope, Scratch};
+use crate::rules::{Check, CompiledRules, Role, RuleKind, RuleMatch, Scope, Scratch};
 
 /// How many exeurls per host a scan keeps by default: the manual's `tail -100 | grep exeurl`.
 pub const DEFAULT_EXEURLS_PER_HOST: usize = 100;
@@ -292,6 +293,11 @@ impl<'a> Scanner<'a> {
                             slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
                         });
                     }
+                    (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
+                        if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
+                            self.record_task(ctx, &record, &m, role, &mut outcome.facts);
+                        }
+                    }
                     (RuleKind::Analysis(_), _) => {}
                     _ => self.record_match(ctx, &record, &m, &mut outcome.findings),
                 }
@@ -324,6 +330,22 @@ impl<'a> Scanner<'a> {
             matched: None,
             fields: Vec::new(),
         }
+    }
+
+    /// A line that starts or ends a task, with the fields the rule captures (`task_id` above all).
+    fn record_task(&self, ctx: &SourceContext<'_>, record: &Record<'_>, m: &RuleMatch, role: Role, facts: &mut Facts) {
+        let fields = self.rules.fields(m, record);
+        let Some(task_id) = fields.iter().find(|(name, _)| name == "task_id").map(|(_, id)| id.clone()) else { return };
+        let mut evidence = self.plain_evidence(ctx, record);
+        evidence.fields = fields;
+        facts.tasks.push(TaskEvent {
+            task_id,
+            role,
+            component: ctx.component.clone(),
+            host: ctx.host.clone(),
+            evidence,
+            outcome: (role == Role::TaskEnd).then(|| Outcome::of(record.bytes)),
+        });
     }
 
     /// Parses the newest commands of a chunk (as many as a host keeps) and counts them all.

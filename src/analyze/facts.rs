@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::error_rate::ErrorMinutes;
 use super::exeurl::Command;
 use super::heartbeat::Segment;
+use super::tasks::TaskEvent;
 use crate::classify::Position;
 use crate::event::Timestamp;
 
@@ -37,6 +38,8 @@ pub struct Facts {
     pub error_minutes: BTreeMap<SourceKey, ErrorMinutes>,
     /// Heartbeats of each agent, by (component, host).
     pub heartbeats: BTreeMap<SourceKey, Vec<Segment>>,
+    /// Lines that start or end a task.
+    pub tasks: Vec<TaskEvent>,
 }
 
 impl Facts {
@@ -84,6 +87,7 @@ impl Facts {
         for (key, minutes) in other.error_minutes {
             self.error_minutes.entry(key).or_default().merge(minutes);
         }
+        self.tasks.extend(other.tasks);
         for (key, segments) in other.heartbeats {
             self.heartbeats.entry(key).or_default().extend(segments);
         }
@@ -100,6 +104,10 @@ impl Facts {
         }
         for segment in self.heartbeats.values_mut().flatten() {
             segment.shift_lines(offset);
+        }
+        for task in &mut self.tasks {
+            task.evidence.line += offset;
+            task.evidence.position.2 += offset;
         }
     }
 }

@@ -9,9 +9,11 @@ mod exeurl;
 mod facts;
 mod heartbeat;
 mod properties;
+mod tasks;
 
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, is_command, parse_exeurl, task_id};
 pub use facts::{ExeurlFact, Facts, SourceKey};
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
 pub use properties::{CrlfFacts, EncodingFacts, crlf_facts, encoding_facts};
+pub use tasks::{ClockOffset, Outcome, Task, TaskEvent, clock_offsets, pair_tasks};

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::build::{ReportOptions, rfc3339};
-use crate::analyze::{AlertRun, Gap, alert_runs, gaps};
+use crate::analyze::{AlertRun, Gap, alert_runs, clock_offsets, gaps, pair_tasks};
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
 use crate::rules::{CompiledRules, Lang};
 use crate::scan::ScanOutcome;
@@ -140,4 +140,128 @@ fn gap_evidence(gap: &Gap, limit: u32, options: &ReportOptions) -> RawEvidence {
         ("previous_heartbeat".into(), format!("{}:{}", gap.before.path, gap.before.line)),
     ];
     evidence
+}
+
+/// A task, its start and end paired by task id.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskReport {
+    pub task_id: String,
+    /// The host of its end (or of its start, when it has no end).
+    pub host: String,
+    pub component: String,
+    pub script: Option<String>,
+    pub step: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub elapsed_s: Option<f64>,
+    /// `timestamps` (end minus start) or `logged cost` (the end line's `cost=...ms`).
+    pub elapsed_source: Option<&'static str>,
+    pub logged_cost_s: Option<f64>,
+    /// `timeout`, `failed`, `success`, `unknown`, or `unfinished`.
+    pub outcome: &'static str,
+    pub clock_skew_suspected: bool,
+    /// The start line, then the end line.
+    pub evidence: Vec<super::build::Evidence>,
+}
+
+/// How far a host's clock is estimated to be off another's.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClockOffsetReport {
+    pub host: String,
+    pub reference_host: String,
+    /// Median of (host's timestamp - reference host's) over the tasks both logged.
+    pub offset_s: f64,
+    pub pairs: usize,
+}
+
+/// The most tasks a report lists (those that did not succeed; the newest first).
+const MAX_TASKS: usize = 1000;
+
+/// The tasks that did not succeed (newest first, at most [`MAX_TASKS`]), every task pairing
+/// counted, and the hosts whose clocks look off.
+pub(super) fn tasks(
+    outcome: &ScanOutcome,
+    rules: &CompiledRules,
+    options: &ReportOptions,
+) -> (Vec<TaskReport>, usize, Vec<ClockOffsetReport>) {
+    let Some(settings) = rules.pack().rules().iter().find_map(|r| r.tasks) else { return (Vec::new(), 0, Vec::new()) };
+    let paired = pair_tasks(&outcome.facts.tasks, &settings);
+    let total = paired.len();
+    let mut listed: Vec<TaskReport> = paired
+        .iter()
+        .rev()
+        .filter(|t| t.outcome != "success")
+        .take(MAX_TASKS)
+        .map(|task| {
+            let main = task.end.or(task.start).expect("a task has a start or an end");
+            let step = task.script.and_then(|s| rules.pack().step_for_script(s));
+            TaskReport {
+                task_id: task.task_id.to_string(),
+                host: main.host.to_string(),
+                component: main.component.to_string(),
+                script: task.script.map(str::to_string),
+                step: step.map(|s| s.name.get(options.lang).to_string()),
+                start: task.start.and_then(|e| e.evidence.timestamp).map(|t| rfc3339(t, options.timezone)),
+                end: task.end.and_then(|e| e.evidence.timestamp).map(|t| rfc3339(t, options.timezone)),
+                elapsed_s: task.elapsed.map(|(ms, _)| ms as f64 / 1000.0),
+                elapsed_source: task.elapsed.map(|(_, source)| source),
+                logged_cost_s: task.logged_cost_ms.map(|ms| ms as f64 / 1000.0),
+                outcome: task.outcome,
+                clock_skew_suspected: task.clock_skew_suspected,
+                evidence: [task.start, task.end]
+                    .into_iter()
+                    .flatten()
+                    .map(|e| super::build::build_evidence(&e.evidence, options.timezone))
+                    .collect(),
+            }
+        })
+        .collect();
+    listed.reverse();
+    let offsets = clock_offsets(&outcome.facts.tasks, &settings)
+        .into_iter()
+        .map(|o| ClockOffsetReport {
+            host: o.host.to_string(),
+            reference_host: o.reference_host.to_string(),
+            offset_s: o.offset_ms as f64 / 1000.0,
+            pairs: o.pairs,
+        })
+        .collect();
+    (listed, total, offsets)
+}
+
+/// The groups of `task.clock-skew-suspected`: per host of the end line, the tasks that timed
+/// out well under the timeout, with both lines and the elapsed time as evidence.
+pub(super) fn clock_skew_groups(
+    outcome: &ScanOutcome,
+    rules: &CompiledRules,
+    options: &ReportOptions,
+) -> Vec<(GroupKey, Group)> {
+    let Some((index, settings)) = rules.pack().rules().iter().enumerate().find_map(|(i, r)| r.tasks.map(|t| (i, t)))
+    else {
+        return Vec::new();
+    };
+    let mut groups: std::collections::BTreeMap<(std::sync::Arc<str>, std::sync::Arc<str>), Group> = Default::default();
+    for task in pair_tasks(&outcome.facts.tasks, &settings).iter().filter(|t| t.clock_skew_suspected) {
+        let end = task.end.expect("a timed-out task has an end");
+        let group = groups.entry((end.component.clone(), end.host.clone())).or_default();
+        group.count += 1;
+        group.first_seen = group.first_seen.min(end.evidence.timestamp).or(end.evidence.timestamp);
+        group.last_seen = group.last_seen.max(end.evidence.timestamp);
+        if group.samples.len() < options.samples.max(1) {
+            let mut evidence = end.evidence.clone();
+            let (elapsed_ms, source) = task.elapsed.expect("a suspect task has an elapsed time");
+            evidence.fields.push(("elapsed_s".into(), format!("{:.3}", elapsed_ms as f64 / 1000.0)));
+            evidence.fields.push(("elapsed_source".into(), source.into()));
+            evidence.fields.push(("timeout_s".into(), settings.timeout_seconds.to_string()));
+            if let Some(start) = task.start {
+                let when = start.evidence.timestamp.map(|t| rfc3339(t, options.timezone)).unwrap_or_default();
+                evidence.fields.push(("start".into(), when));
+                evidence.fields.push(("start_line".into(), format!("{}:{}", start.evidence.path, start.evidence.line)));
+                evidence.fields.push(("start_text".into(), String::from_utf8_lossy(&start.evidence.text).into_owned()));
+                evidence.fields.push(("start_host".into(), start.host.to_string()));
+            }
+            group.samples.push(evidence);
+        }
+    }
+    groups.into_iter().map(|((component, host), group)| (GroupKey { rule: index, component, host }, group)).collect()
 }

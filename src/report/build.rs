@@ -7,7 +7,9 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::analyses::{Exeurl, alert_groups, exeurls, heartbeat_groups};
+use super::analyses::{
+    ClockOffsetReport, Exeurl, TaskReport, alert_groups, clock_skew_groups, exeurls, heartbeat_groups, tasks,
+};
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
@@ -41,6 +43,10 @@ pub struct Report {
     pub unclassified: Vec<Unclassified>,
     /// The commands agents ran (`exeurl`), by host, newest first.
     pub exeurls: Vec<Exeurl>,
+    /// Tasks that did not succeed, their start and end paired (at most 1,000, the newest).
+    pub tasks: Vec<TaskReport>,
+    /// Hosts whose clocks look off another's, from the tasks both logged.
+    pub clock_offsets: Vec<ClockOffsetReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,6 +84,8 @@ pub struct Summary {
     pub unclassified_overflow: u64,
     /// Exeurls read in all; `exeurls` holds the newest of each host.
     pub exeurls_seen: u64,
+    /// Tasks seen in all (paired by task id); `tasks` lists those that did not succeed.
+    pub tasks_seen: usize,
 }
 
 /// ERROR events of one message template on one component and host that no rule matched.
@@ -139,6 +147,7 @@ pub struct MatchedLine {
 
 impl Report {
     pub fn build(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> Report {
+        let (task_list, tasks_seen, clock_offsets) = tasks(outcome, rules, options);
         let context = FindingContext {
             pack: rules.pack(),
             options,
@@ -154,9 +163,11 @@ impl Report {
             .groups()
             .map(|(key, group)| build_finding(&context, rules.rule(key.rule), key, group))
             .collect();
-        for (key, group) in
-            alert_groups(outcome, rules, options).into_iter().chain(heartbeat_groups(outcome, rules, options))
-        {
+        let analysis_groups = alert_groups(outcome, rules, options)
+            .into_iter()
+            .chain(heartbeat_groups(outcome, rules, options))
+            .chain(clock_skew_groups(outcome, rules, options));
+        for (key, group) in analysis_groups {
             findings.push(build_finding(&context, rules.rule(key.rule), &key, &group));
         }
         findings.sort_by(|a, b| {
@@ -196,10 +207,13 @@ impl Report {
                     + outcome.unclassified.overflow(),
                 unclassified_overflow: outcome.unclassified.overflow(),
                 exeurls_seen: outcome.facts.exeurls_seen,
+                tasks_seen,
             },
             findings,
             unclassified,
             exeurls: exeurls(outcome, rules, options),
+            tasks: task_list,
+            clock_offsets,
         }
     }
 
@@ -279,7 +293,7 @@ fn build_unclassified(key: &UnclassifiedKey, group: &UnclassifiedGroup, zone: Fi
     }
 }
 
-fn build_evidence(raw: &RawEvidence, zone: FixedOffset) -> Evidence {
+pub(super) fn build_evidence(raw: &RawEvidence, zone: FixedOffset) -> Evidence {
     let text = DecodedText::decode(&raw.text);
     Evidence {
         path: raw.path.to_string(),

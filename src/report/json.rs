@@ -1,13 +1,14 @@
 //! JSON and JSON Lines output. JSON: the whole [`Report`] as one document. JSON Lines: one
 //! `{"type":"finding",...}` record per finding, one `{"type":"unclassified",...}` record per
-//! unclassified group, one `{"type":"exeurl",...}` record per command an agent ran, then one `{"type":"summary",...}` record with the rest of the report, so a
+//! unclassified group, one `{"type":"exeurl",...}` record per command an agent ran, one
+//! `{"type":"task",...}` per task listed, one `{"type":"clock_offset",...}` per clock off, then one `{"type":"summary",...}` record with the rest of the report, so a
 //! consumer can stream findings and still get the totals.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::analyses::Exeurl;
+use super::analyses::{ClockOffsetReport, Exeurl, TaskReport};
 use super::build::{Finding, InputSummary, Report, Summary, Tool, Unclassified};
 
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -40,6 +41,22 @@ struct ExeurlLine<'a> {
 }
 
 #[derive(Serialize)]
+struct TaskLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    task: &'a TaskReport,
+}
+
+#[derive(Serialize)]
+struct ClockOffsetLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    offset: &'a ClockOffsetReport,
+}
+
+#[derive(Serialize)]
 struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -60,6 +77,14 @@ pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for exeurl in &report.exeurls {
         serde_json::to_writer(&mut *out, &ExeurlLine { kind: "exeurl", exeurl })?;
+        out.write_all(b"\n")?;
+    }
+    for task in &report.tasks {
+        serde_json::to_writer(&mut *out, &TaskLine { kind: "task", task })?;
+        out.write_all(b"\n")?;
+    }
+    for offset in &report.clock_offsets {
+        serde_json::to_writer(&mut *out, &ClockOffsetLine { kind: "clock_offset", offset })?;
         out.write_all(b"\n")?;
     }
     let summary = SummaryLine {

@@ -58,6 +58,17 @@ pub(crate) struct HeartbeatSpec {
     pub max_gap_seconds: u32,
 }
 
+/// `[rule.tasks]`: a task that timed out but took less than `skew_ratio` of `timeout_seconds`
+/// suggests clocks that disagree; hosts whose clocks are off by more than
+/// `max_offset_seconds` are reported.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TasksSpec {
+    pub timeout_seconds: u32,
+    pub skew_ratio: f64,
+    pub max_offset_seconds: u32,
+}
+
 /// A text in both languages.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +107,9 @@ pub(crate) struct RuleSpec {
     /// The heartbeat analysis (`dispatch.agent-heartbeat-stale`).
     #[serde(default)]
     pub heartbeat: Option<HeartbeatSpec>,
+    /// The task timing analysis (`task.clock-skew-suspected`).
+    #[serde(default)]
+    pub tasks: Option<TasksSpec>,
     #[serde(default)]
     pub signature: Vec<SignatureSpec>,
     /// Regexes with named groups run on a matched event; each group becomes a finding field.
@@ -122,6 +136,9 @@ pub(crate) struct SignatureSpec {
     /// Regexes none of which may match anywhere in the same event.
     #[serde(default)]
     pub none: Vec<String>,
+    /// For an analysis: what a matching event is to it (`task-start`, `task-end`).
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

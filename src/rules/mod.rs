@@ -13,7 +13,8 @@ pub use examples::{ExampleFailure, test_examples};
 pub use lint::{LintLevel, LintProblem, lint_dir, lint_files};
 pub use matcher::{CompiledRules, LiteralHit, RuleMatch, Scope, Scratch};
 pub use pack::{
-    Check, ErrorRate, FieldDoc, Heartbeat, ReleaseStep, Remediation, Rule, RuleKind, RulePack, Signature, Text,
+    Check, ErrorRate, FieldDoc, Heartbeat, ReleaseStep, Remediation, Role, Rule, RuleKind, RulePack, Signature, Tasks,
+    Text,
 };
 
 use std::{fmt, path::PathBuf, str::FromStr};

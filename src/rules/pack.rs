@@ -33,6 +33,8 @@ pub struct Rule {
     pub error_rate: Option<ErrorRate>,
     /// The heartbeat analysis: the rule's signatures match heartbeats; longer gaps are faults.
     pub heartbeat: Option<Heartbeat>,
+    /// The task timing analysis: the rule's signatures match task starts and ends.
+    pub tasks: Option<Tasks>,
     pub remediation: Remediation,
     pub examples_match: Vec<String>,
     pub examples_no_match: Vec<String>,
@@ -69,6 +71,25 @@ pub struct Signature {
     pub regex: Option<Regex>,
     pub all: Vec<Regex>,
     pub none: Vec<Regex>,
+    /// For an analysis rule: what a matching event is to the analysis.
+    pub role: Option<Role>,
+}
+
+/// What an event is to an analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// A task was started (sent by the executor, received by the agent).
+    TaskStart,
+    /// A task ended (with its outcome).
+    TaskEnd,
+}
+
+/// The task timing analysis (manual 2.5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tasks {
+    pub timeout_seconds: u32,
+    pub skew_ratio: f64,
+    pub max_offset_seconds: u32,
 }
 
 /// The built-in file checks a rule can name with `check = "..."`.
@@ -298,6 +319,15 @@ impl RulePack {
         Ok(())
     }
 
+    /// Sets the task timeout and the ratio under which a timeout is suspect (`--task-timeout`,
+    /// `--skew-ratio`), in the rule that holds the task analysis.
+    pub fn set_task_timing(&mut self, timeout_seconds: Option<u32>, skew_ratio: Option<f64>) {
+        for tasks in self.rules.iter_mut().filter_map(|rule| rule.tasks.as_mut()) {
+            tasks.timeout_seconds = timeout_seconds.unwrap_or(tasks.timeout_seconds);
+            tasks.skew_ratio = skew_ratio.unwrap_or(tasks.skew_ratio);
+        }
+    }
+
     /// The release steps, in load order.
     pub fn steps(&self) -> &[ReleaseStep] {
         &self.steps
@@ -376,6 +406,20 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     if !kind.signatures().is_empty() && spec.examples.matching.is_empty() {
         return Err(invalid("a rule with signatures needs at least one example under [rule.examples] match".into()));
     }
+    let tasks = match spec.tasks {
+        Some(_) if !spec.analysis => return Err(invalid("[rule.tasks] belongs to an analysis rule".into())),
+        Some(t) if t.timeout_seconds == 0 || !(0.0..=1.0).contains(&t.skew_ratio) => {
+            return Err(invalid(
+                "tasks.timeout_seconds must be at least 1 and tasks.skew_ratio between 0 and 1".into(),
+            ));
+        }
+        Some(t) => Some(Tasks {
+            timeout_seconds: t.timeout_seconds,
+            skew_ratio: t.skew_ratio,
+            max_offset_seconds: t.max_offset_seconds,
+        }),
+        None => None,
+    };
     let heartbeat = match spec.heartbeat {
         Some(_) if !spec.analysis || spec.signature.is_empty() => {
             return Err(invalid(
@@ -423,6 +467,7 @@ fn build_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         extract,
         error_rate,
         heartbeat,
+        tasks,
         remediation: Remediation { en: spec.remediation.en, zh: spec.remediation.zh },
         examples_match: spec.examples.matching,
         examples_no_match: spec.examples.no_match,
@@ -441,7 +486,14 @@ fn build_signature(
     if let Some(bad) = spec.literals.iter().find(|l| l.is_empty() || l.contains('\n')) {
         return Err(invalid(format!("literal {bad:?} is empty or spans lines")));
     }
+    let role = match spec.role.as_deref() {
+        None => None,
+        Some("task-start") => Some(Role::TaskStart),
+        Some("task-end") => Some(Role::TaskEnd),
+        Some(other) => return Err(invalid(format!("unknown signature role {other:?} (known: task-start, task-end)"))),
+    };
     Ok(Signature {
+        role,
         literals: spec.literals.clone(),
         regex: spec.regex.as_deref().map(compile).transpose()?,
         all: spec.all.iter().map(|p| compile(p)).collect::<Result<_, _>>()?,

@@ -154,3 +154,63 @@ fn the_scan_keeps_the_newest_exeurls_of_each_host() {
     );
     assert_eq!(report["summary"]["exeurls_seen"], 6, "three commands on each of two hosts");
 }
+
+#[test]
+fn a_task_that_timed_out_quickly_suggests_skewed_clocks() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let task = report["tasks"].as_array().unwrap().iter().find(|t| t["task_id"] == "10390850").unwrap();
+    assert_eq!(task["start"], "2022-09-29T10:15:30.010+08:00", "the agent received it");
+    assert_eq!(task["end"], "2022-09-29T10:15:41.552+08:00", "the executor ended it");
+    assert_eq!((task["elapsed_s"].as_f64(), task["elapsed_source"].as_str()), (Some(11.542), Some("timestamps")));
+    assert_eq!((task["logged_cost_s"].as_f64(), task["outcome"].as_str()), (Some(11.551), Some("timeout")));
+    assert_eq!(
+        (task["clock_skew_suspected"].as_bool(), task["step"].as_str()),
+        (Some(true), Some("download application package"))
+    );
+    assert_eq!(task["evidence"].as_array().unwrap().len(), 2);
+    let slow = report["tasks"].as_array().unwrap().iter().find(|t| t["task_id"] == "10390860").unwrap();
+    assert_eq!((slow["outcome"].as_str(), slow["clock_skew_suspected"].as_bool()), (Some("timeout"), Some(false)));
+
+    let skew = finding(&report, "task.clock-skew-suspected", "acopswareexecutor");
+    let fields = &skew["evidence"][0]["fields"];
+    assert_eq!((fields["elapsed_s"].as_str(), fields["start_host"].as_str()), (Some("11.542"), Some("app-host-7")));
+    assert!(fields["start_text"].as_str().unwrap().contains("recv task jobId=10390850"));
+
+    let relaxed = scan_json(&["--skew-ratio", "0.1", fixtures().join("bundle").to_str().unwrap()], 0);
+    assert!(!faults(&relaxed).contains(&"task.clock-skew-suspected".to_string()), "11.5 s is not under 9 s");
+    let strict = scan_json(&["--task-timeout", "300", fixtures().join("bundle").to_str().unwrap()], 0);
+    let count = finding(&strict, "task.clock-skew-suspected", "acopswareexecutor")["count"].as_u64();
+    assert_eq!(count, Some(1));
+}
+
+#[test]
+fn clocks_off_between_executor_and_agent_are_estimated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: String| {
+        let path = tmp.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let (mut executor, mut agent) = (String::new(), String::new());
+    for i in 0..5 {
+        let task = 20000 + i;
+        executor.push_str(&format!("2022-09-29 10:{:02}:30,000 INFO  [task-runner-1] - task {task} start ip=10.1.2.3 cmd=/home/admin/bin/deploy_v2.py\n", 10 + i));
+        // The agent's clock is 20 s behind: it logs each receipt before the executor sent it.
+        agent.push_str(&format!("[2022-09-29 10:{:02}:10.000] [INFO] [worker-1] recv task jobId={task} exeurl=cmd:///home/admin/bin/deploy_v2.py\n", 10 + i));
+    }
+    agent.push_str(
+        "[2022-09-29 10:20:00.000] [INFO] [worker-1] recv task jobId=29999 exeurl=cmd:///home/admin/bin/deploy_v2.py\n",
+    );
+    write("b/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log", executor);
+    write("b/10.1.2.3/home/staragent/log/staragent_core.log", agent);
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let offsets = report["clock_offsets"].as_array().unwrap();
+    assert_eq!(offsets.len(), 1);
+    assert_eq!(
+        (offsets[0]["host"].as_str(), offsets[0]["reference_host"].as_str()),
+        (Some("10.1.2.3"), Some("10.12.3.4"))
+    );
+    assert_eq!((offsets[0]["offset_s"].as_f64(), offsets[0]["pairs"].as_u64()), (Some(-20.0), Some(5)));
+    let unfinished = report["tasks"].as_array().unwrap().iter().filter(|t| t["outcome"] == "unfinished").count();
+    assert_eq!(unfinished, 6, "every task here has a start and no end");
+}

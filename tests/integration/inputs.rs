@@ -56,6 +56,8 @@ fn single_file_gz_and_stdin_agree() {
             "dispatch.send-msg-failed acopswareexecutor 10.12.3.4 3 2022-09-29T10:15:32.118+08:00 2022-09-29T10:16:40.311+08:00",
             "release.stack-install-failed acopswareexecutor 10.12.3.4 1 2022-09-29T10:40:12.004+08:00 2022-09-29T10:40:12.004+08:00",
             "traffic.softload-cut-failure acopswareexecutor 10.12.3.4 1 2022-09-29T10:21:07.812+08:00 2022-09-29T10:21:07.812+08:00",
+            // Alone, the executor's end line still logs cost=11551ms for a timeout of 90 s.
+            "task.clock-skew-suspected acopswareexecutor 10.12.3.4 1 2022-09-29T10:15:41.552+08:00 2022-09-29T10:15:41.552+08:00",
             "task.python-runtimeout acopswareexecutor 10.12.3.4 1 2022-09-29T10:15:41.552+08:00 2022-09-29T10:15:41.552+08:00",
         ]
     );

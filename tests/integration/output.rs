@@ -53,7 +53,7 @@ fn usage_errors_exit_2() {
 fn text_report_is_readable_and_plain_when_piped() {
     let output = cas_triage().args(["scan", "--format", "text"]).arg(bundle()).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.starts_with("cas-triage: 20 findings (12 high, 8 medium) in 11 files"), "{text}");
+    assert!(text.starts_with("cas-triage: 21 findings (12 high, 9 medium) in 11 files"), "{text}");
     assert!(text.contains("HIGH     dispatch.send-msg-failed"));
     assert!(text.contains("What to do:"));
     assert!(text.contains("bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log:2"));
@@ -96,9 +96,11 @@ fn jsonl_is_findings_then_a_summary() {
     let findings = report["findings"].as_array().unwrap().len();
     let unclassified = report["unclassified"].as_array().unwrap().len();
     let exeurls = report["exeurls"].as_array().unwrap().len();
-    assert_eq!((findings, unclassified, exeurls), (20, 9, 3));
-    assert_eq!(lines.len(), findings + unclassified + exeurls + 1);
-    assert!(lines[findings + unclassified..lines.len() - 1].iter().all(|l| l["type"] == "exeurl"));
+    assert_eq!((findings, unclassified, exeurls), (21, 9, 3));
+    let tasks = report["tasks"].as_array().unwrap().len();
+    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + 1);
+    assert!(lines[findings + unclassified..findings + unclassified + exeurls].iter().all(|l| l["type"] == "exeurl"));
+    assert!(lines[findings + unclassified + exeurls..lines.len() - 1].iter().all(|l| l["type"] == "task"));
     assert!(lines[..findings].iter().all(|l| l["type"] == "finding" && l["fingerprint"].is_string()));
     assert!(
         lines[findings..findings + unclassified]

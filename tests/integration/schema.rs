@@ -67,5 +67,7 @@ fn jsonl_records_match_the_schema_parts() {
     object.insert("findings".into(), of_type("finding"));
     object.insert("unclassified".into(), of_type("unclassified"));
     object.insert("exeurls".into(), of_type("exeurl"));
+    object.insert("tasks".into(), of_type("task"));
+    object.insert("clock_offsets".into(), of_type("clock_offset"));
     assert_valid(&summary);
 }

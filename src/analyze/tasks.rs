@@ -1,0 +1,277 @@
+//! Task timing (manual 2.5): each task's start and end, paired by task id across files and hosts
+//! (sent by the executor, received and ended by the agent). "When the task took clearly less than
+//! 90 s" yet reports a timeout, the clocks of the executor and the database, or of acstarserver2
+//! and the host, are suspect. Where one task is logged on two hosts, the difference of their
+//! timestamps estimates how far one host's clock is off the other's.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::classify::Evidence;
+use crate::rules::{Role, Tasks};
+
+/// How a task ended, as its end line says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Timeout,
+    Failed,
+    Success,
+    Unknown,
+}
+
+impl Outcome {
+    /// Reads the outcome from an end event's text.
+    pub fn of(text: &[u8]) -> Outcome {
+        let lower = text.to_ascii_lowercase();
+        let has = |word: &[u8]| memchr::memmem::find(&lower, word).is_some();
+        if has(b"runtimeout") || has(b"run time out") || has(b"timed out") || has(b"timeout ") || has("超时".as_bytes())
+        {
+            Outcome::Timeout
+        } else if has(b"fail") || has(b"error") || has("失败".as_bytes()) {
+            Outcome::Failed
+        } else if has(b"success") || has(b"succeed") || has(b"status=ok") || has(b"done") || has("成功".as_bytes()) {
+            Outcome::Success
+        } else {
+            Outcome::Unknown
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Timeout => "timeout",
+            Outcome::Failed => "failed",
+            Outcome::Success => "success",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// A line that starts or ends a task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskEvent {
+    pub task_id: String,
+    pub role: Role,
+    pub component: Arc<str>,
+    pub host: Arc<str>,
+    /// The header line, with the fields the rule captured (`task_id`, `script`, `cost_ms`, ...).
+    pub evidence: Evidence,
+    /// For an end: how the task ended.
+    pub outcome: Option<Outcome>,
+}
+
+impl TaskEvent {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.evidence.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn millis(&self) -> Option<i64> {
+        self.evidence.timestamp.map(|t| t.local_millis())
+    }
+}
+
+/// One task, its start and end paired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task<'a> {
+    pub task_id: &'a str,
+    pub start: Option<&'a TaskEvent>,
+    pub end: Option<&'a TaskEvent>,
+    /// Elapsed milliseconds, and where they come from: `timestamps` (end minus start) or
+    /// `logged cost` (a `cost=...ms` of the end line, when a timestamp is missing).
+    pub elapsed: Option<(i64, &'static str)>,
+    /// The duration the end line logs, when it logs one.
+    pub logged_cost_ms: Option<i64>,
+    /// `timeout`, `failed`, `success`, `unknown`, or `unfinished` (no end).
+    pub outcome: &'static str,
+    pub clock_skew_suspected: bool,
+    pub script: Option<&'a str>,
+}
+
+/// Pairs starts and ends by task id: the earliest start with the last end. Tasks in order of
+/// their start (tasks without a start last).
+pub fn pair_tasks<'a>(events: &'a [TaskEvent], settings: &Tasks) -> Vec<Task<'a>> {
+    let mut by_id: BTreeMap<&str, Vec<&TaskEvent>> = BTreeMap::new();
+    for event in events {
+        by_id.entry(event.task_id.as_str()).or_default().push(event);
+    }
+    let mut tasks: Vec<Task> = by_id
+        .into_iter()
+        .map(|(task_id, mut list)| {
+            list.sort_by_key(|e| (e.evidence.timestamp, e.evidence.position));
+            let start = list.iter().copied().find(|e| e.role == Role::TaskStart);
+            let end = list.iter().copied().rev().find(|e| e.role == Role::TaskEnd);
+            pair(task_id, start, end, settings)
+        })
+        .collect();
+    tasks.sort_by_key(|t| (t.start.is_none(), t.start.and_then(TaskEvent::millis), t.task_id));
+    tasks
+}
+
+fn pair<'a>(task_id: &'a str, start: Option<&'a TaskEvent>, end: Option<&'a TaskEvent>, settings: &Tasks) -> Task<'a> {
+    let logged_cost_ms = end.and_then(|e| e.field("cost_ms")).and_then(|c| c.parse::<i64>().ok());
+    let by_timestamps = match (start.and_then(TaskEvent::millis), end.and_then(TaskEvent::millis)) {
+        (Some(s), Some(e)) => Some((e - s, "timestamps")),
+        _ => None,
+    };
+    let elapsed = by_timestamps.or(logged_cost_ms.map(|c| (c, "logged cost")));
+    let outcome = match end {
+        None => "unfinished",
+        Some(end) => end.outcome.unwrap_or(Outcome::Unknown).as_str(),
+    };
+    let limit_ms = f64::from(settings.timeout_seconds) * 1000.0 * settings.skew_ratio;
+    let clock_skew_suspected = outcome == "timeout" && elapsed.is_some_and(|(ms, _)| (ms as f64) < limit_ms);
+    let script = [start, end].into_iter().flatten().find_map(|e| e.field("script"));
+    Task { task_id, start, end, elapsed, logged_cost_ms, outcome, clock_skew_suspected, script }
+}
+
+/// How far one host's clock is estimated to be off another's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockOffset {
+    pub host: Arc<str>,
+    /// The host it is compared with (the one that sent the tasks).
+    pub reference_host: Arc<str>,
+    /// Median of (this host's timestamp - the reference host's) over the tasks both logged.
+    pub offset_ms: i64,
+    pub pairs: usize,
+}
+
+/// For every pair of hosts that logged the start of the same tasks (an executor sending, an
+/// agent receiving), the median difference of their timestamps; only offsets beyond the
+/// pack's `max_offset_seconds` are returned. A receipt logged before its send is impossible
+/// without a clock off.
+pub fn clock_offsets(events: &[TaskEvent], settings: &Tasks) -> Vec<ClockOffset> {
+    let mut starts: BTreeMap<&str, Vec<&TaskEvent>> = BTreeMap::new();
+    for event in events.iter().filter(|e| e.role == Role::TaskStart && e.evidence.timestamp.is_some()) {
+        starts.entry(event.task_id.as_str()).or_default().push(event);
+    }
+    let mut differences: BTreeMap<(Arc<str>, Arc<str>), Vec<i64>> = BTreeMap::new();
+    for list in starts.values() {
+        let Some(sender) = list.iter().find(|e| &*e.component != "staragent") else { continue };
+        for receiver in list.iter().filter(|e| &*e.component == "staragent" && e.host != sender.host) {
+            if let (Some(r), Some(s)) = (receiver.millis(), sender.millis()) {
+                differences.entry((receiver.host.clone(), sender.host.clone())).or_default().push(r - s);
+            }
+        }
+    }
+    let limit_ms = i64::from(settings.max_offset_seconds) * 1000;
+    differences
+        .into_iter()
+        .filter_map(|((host, reference_host), mut diffs)| {
+            diffs.sort_unstable();
+            let offset_ms = diffs[diffs.len() / 2];
+            (offset_ms.abs() > limit_ms).then_some(ClockOffset { host, reference_host, offset_ms, pairs: diffs.len() })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Timestamp;
+
+    const SETTINGS: Tasks = Tasks { timeout_seconds: 90, skew_ratio: 0.5, max_offset_seconds: 5 };
+
+    fn event(
+        task: &str,
+        role: Role,
+        host: &str,
+        component: &str,
+        ms: i64,
+        text: &str,
+        cost: Option<&str>,
+    ) -> TaskEvent {
+        let mut fields = vec![("task_id".to_string(), task.to_string())];
+        if let Some(cost) = cost {
+            fields.push(("cost_ms".to_string(), cost.to_string()));
+        }
+        TaskEvent {
+            task_id: task.into(),
+            role,
+            component: component.into(),
+            host: host.into(),
+            evidence: Evidence {
+                position: (0, 0, ms as u64),
+                path: "p".into(),
+                archive: None,
+                line: 1,
+                timestamp: Some(Timestamp::from_local_millis(ms)),
+                text: text.as_bytes().to_vec(),
+                text_truncated: false,
+                matched: None,
+                fields,
+            },
+            outcome: (role == Role::TaskEnd).then(|| Outcome::of(text.as_bytes())),
+        }
+    }
+
+    #[test]
+    fn outcomes() {
+        assert_eq!(Outcome::of(b"status=FAILED reason=python runtimeout"), Outcome::Timeout);
+        assert_eq!(Outcome::of(b"status=FAILED exit 1"), Outcome::Failed);
+        assert_eq!(Outcome::of(b"status=SUCCESS"), Outcome::Success);
+        assert_eq!(Outcome::of(b"end"), Outcome::Unknown);
+    }
+
+    #[test]
+    fn a_quick_timeout_is_suspect_a_slow_one_is_not() {
+        let events = [
+            event("1", Role::TaskStart, "exec", "acopswareexecutor", 0, "task 1 start", None),
+            event(
+                "1",
+                Role::TaskEnd,
+                "exec",
+                "acopswareexecutor",
+                11_551,
+                "task 1 end reason=python runtimeout",
+                Some("11551"),
+            ),
+            event("2", Role::TaskStart, "exec", "acopswareexecutor", 1_000, "task 2 start", None),
+            event("2", Role::TaskEnd, "exec", "acopswareexecutor", 91_000, "task 2 end python runtimeout", None),
+            event("3", Role::TaskStart, "exec", "acopswareexecutor", 2_000, "task 3 start", None),
+        ];
+        let tasks = pair_tasks(&events, &SETTINGS);
+        let shape: Vec<_> = tasks.iter().map(|t| (t.task_id, t.outcome, t.elapsed, t.clock_skew_suspected)).collect();
+        assert_eq!(
+            shape,
+            [
+                ("1", "timeout", Some((11_551, "timestamps")), true),
+                ("2", "timeout", Some((90_000, "timestamps")), false),
+                ("3", "unfinished", None, false),
+            ]
+        );
+        assert_eq!(tasks[0].logged_cost_ms, Some(11_551));
+    }
+
+    #[test]
+    fn logged_cost_stands_in_for_a_missing_start() {
+        let events =
+            [event("9", Role::TaskEnd, "exec", "acopswareexecutor", 5_000, "task 9 end runtimeout", Some("30000"))];
+        let tasks = pair_tasks(&events, &SETTINGS);
+        assert_eq!((tasks[0].elapsed, tasks[0].clock_skew_suspected), (Some((30_000, "logged cost")), true));
+    }
+
+    #[test]
+    fn a_receipt_before_its_send_shows_a_clock_off() {
+        let mut events = Vec::new();
+        for (i, skew) in [-20_000, -21_000, -19_500].iter().enumerate() {
+            let sent = i as i64 * 60_000;
+            events.push(event(
+                &i.to_string(),
+                Role::TaskStart,
+                "10.0.0.1",
+                "acopswareexecutor",
+                sent,
+                "dispatch",
+                None,
+            ));
+            events.push(event(&i.to_string(), Role::TaskStart, "app-7", "staragent", sent + skew, "recv", None));
+        }
+        let offsets = clock_offsets(&events, &SETTINGS);
+        assert_eq!(offsets.len(), 1);
+        assert_eq!(
+            (&*offsets[0].host, &*offsets[0].reference_host, offsets[0].offset_ms, offsets[0].pairs),
+            ("app-7", "10.0.0.1", -20_000, 3)
+        );
+        let on_time: Vec<TaskEvent> = events.iter().filter(|e| &*e.host == "10.0.0.1").cloned().collect();
+        assert!(clock_offsets(&on_time, &SETTINGS).is_empty());
+    }
+}
