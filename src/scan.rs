@@ -14,13 +14,17 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{
-    ErrorCounter, ExeurlFact, Facts, Outcome, TaskEvent, Tracker, crlf_facts, encoding_facts, is_command, parse_exeurl,
-    task_id,
+    ErrorCounter, ExeurlFact, Facts, Outcome, TaskEvent, Tracker, crlf_facts, encoding_facts, header_task_id,
+    is_command, parse_exeurl, task_details, task_id,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
 use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
 use crate::rules::{Check, CompiledRules, Role, RuleKind, RuleMatch, Scope, Scratch};
+
+/// The text kept of each task line: tasks are many, and their lines are shown only for the
+/// tasks a report lists.
+const TASK_TEXT: usize = 240;
 
 /// How many exeurls per host a scan keeps by default: the manual's `tail -100 | grep exeurl`.
 pub const DEFAULT_EXEURLS_PER_HOST: usize = 100;
@@ -333,18 +337,43 @@ impl<'a> Scanner<'a> {
     }
 
     /// A line that starts or ends a task, with the fields the rule captures (`task_id` above all).
+    /// Tasks are many: only a timed-out end (which may become a finding) gets every field the
+    /// rule captures; other events keep their task id, script and logged cost, and a short text.
     fn record_task(&self, ctx: &SourceContext<'_>, record: &Record<'_>, m: &RuleMatch, role: Role, facts: &mut Facts) {
-        let fields = self.rules.fields(m, record);
-        let Some(task_id) = fields.iter().find(|(name, _)| name == "task_id").map(|(_, id)| id.clone()) else { return };
-        let mut evidence = self.plain_evidence(ctx, record);
-        evidence.fields = fields;
-        facts.tasks.push(TaskEvent {
+        let outcome = (role == Role::TaskEnd).then(|| Outcome::of(record.bytes));
+        let header = record.header_line();
+        let (task_id, fields) = if outcome == Some(Outcome::Timeout) {
+            let fields = self.rules.fields(m, record);
+            let Some(id) = fields.iter().find(|(name, _)| name == "task_id").map(|(_, id)| id.clone()) else { return };
+            (id, fields)
+        } else {
+            let Some(id) = header_task_id(header) else { return };
+            let mut fields = task_details(header);
+            fields.push(("task_id".to_string(), id.clone()));
+            (id, fields)
+        };
+        let mut cut = header.len().min(TASK_TEXT);
+        while cut < header.len() && cut > 0 && (header[cut] & 0xC0) == 0x80 {
+            cut -= 1;
+        }
+        let evidence = Evidence {
+            position: (ctx.unit, ctx.source.member, record.line),
+            path: ctx.path.clone(),
+            archive: ctx.archive.clone(),
+            line: record.line,
+            timestamp: record.timestamp,
+            text: header[..cut].to_vec(),
+            text_truncated: cut < header.len(),
+            matched: None,
+            fields,
+        };
+        facts.add_task(TaskEvent {
             task_id,
             role,
             component: ctx.component.clone(),
             host: ctx.host.clone(),
             evidence,
-            outcome: (role == Role::TaskEnd).then(|| Outcome::of(record.bytes)),
+            outcome,
         });
     }
 

@@ -38,8 +38,9 @@ pub struct Facts {
     pub error_minutes: BTreeMap<SourceKey, ErrorMinutes>,
     /// Heartbeats of each agent, by (component, host).
     pub heartbeats: BTreeMap<SourceKey, Vec<Segment>>,
-    /// Lines that start or end a task.
-    pub tasks: Vec<TaskEvent>,
+    /// Lines that start or end a task, in batches (one per chunk read): merging moves batches,
+    /// not the many events inside them.
+    pub tasks: Vec<Vec<TaskEvent>>,
 }
 
 impl Facts {
@@ -51,6 +52,19 @@ impl Facts {
     /// How many exeurls each host keeps (`None`: all).
     pub fn exeurl_limit(&self) -> Option<usize> {
         self.exeurl_limit
+    }
+
+    /// One line that starts or ends a task.
+    pub fn add_task(&mut self, event: TaskEvent) {
+        match self.tasks.last_mut() {
+            Some(batch) => batch.push(event),
+            None => self.tasks.push(vec![event]),
+        }
+    }
+
+    /// Every task line gathered.
+    pub fn task_events(&self) -> impl Iterator<Item = &TaskEvent> {
+        self.tasks.iter().flatten()
     }
 
     /// Keeps an exeurl if it is among the newest of its host (count it with `exeurls_seen`).
@@ -105,7 +119,7 @@ impl Facts {
         for segment in self.heartbeats.values_mut().flatten() {
             segment.shift_lines(offset);
         }
-        for task in &mut self.tasks {
+        for task in self.tasks.iter_mut().flatten() {
             task.evidence.line += offset;
             task.evidence.position.2 += offset;
         }

@@ -5,7 +5,10 @@
 //! timestamps estimates how far one host's clock is off the other's.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+use aho_corasick::AhoCorasick;
+use memchr::memmem::Finder;
 
 use crate::classify::Evidence;
 use crate::rules::{Role, Tasks};
@@ -19,21 +22,39 @@ pub enum Outcome {
     Unknown,
 }
 
+/// The words that tell an outcome, each with the outcome it tells; searched in one pass.
+const OUTCOME_WORDS: &[(&str, Outcome)] = &[
+    ("runtimeout", Outcome::Timeout),
+    ("run time out", Outcome::Timeout),
+    ("timed out", Outcome::Timeout),
+    ("timeout ", Outcome::Timeout),
+    ("超时", Outcome::Timeout),
+    ("fail", Outcome::Failed),
+    ("error", Outcome::Failed),
+    ("失败", Outcome::Failed),
+    ("success", Outcome::Success),
+    ("succeed", Outcome::Success),
+    ("status=ok", Outcome::Success),
+    ("done", Outcome::Success),
+    ("成功", Outcome::Success),
+];
+
+static OUTCOME_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(OUTCOME_WORDS.iter().map(|(word, _)| word))
+        .expect("the outcome words build an automaton")
+});
+
 impl Outcome {
-    /// Reads the outcome from an end event's text.
+    /// Reads the outcome from an end event's text: a timeout word wins over a failure word,
+    /// which wins over a success word.
     pub fn of(text: &[u8]) -> Outcome {
-        let lower = text.to_ascii_lowercase();
-        let has = |word: &[u8]| memchr::memmem::find(&lower, word).is_some();
-        if has(b"runtimeout") || has(b"run time out") || has(b"timed out") || has(b"timeout ") || has("超时".as_bytes())
-        {
-            Outcome::Timeout
-        } else if has(b"fail") || has(b"error") || has("失败".as_bytes()) {
-            Outcome::Failed
-        } else if has(b"success") || has(b"succeed") || has(b"status=ok") || has(b"done") || has("成功".as_bytes()) {
-            Outcome::Success
-        } else {
-            Outcome::Unknown
-        }
+        OUTCOME_SEARCH
+            .find_overlapping_iter(text)
+            .map(|m| OUTCOME_WORDS[m.pattern().as_usize()].1)
+            .min()
+            .unwrap_or(Outcome::Unknown)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +90,61 @@ impl TaskEvent {
     }
 }
 
+/// The task id of a task line's header: the digits (5 or more) after `task`, `job`, `taskId`,
+/// `jobId` and the like, read without regexes: task lines are many.
+pub fn header_task_id(header: &[u8]) -> Option<String> {
+    static KEYS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["task", "job"])
+            .expect("two words build an automaton")
+    });
+    for found in KEYS.find_iter(header) {
+        if found.start() > 0 && header[found.start() - 1].is_ascii_alphabetic() {
+            continue;
+        }
+        let mut at = found.end();
+        if header[at..].len() >= 2 && header[at..at + 2].eq_ignore_ascii_case(b"id") {
+            at += 2;
+        }
+        at += header[at..].iter().take_while(|b| matches!(b, b' ' | b'=' | b':' | b'#' | b'"' | b'_')).count();
+        let digits = header[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits >= 5 {
+            return Some(String::from_utf8_lossy(&header[at..at + digits]).into_owned());
+        }
+    }
+    None
+}
+
+/// The script (`/home/admin/bin/x.py`) and logged cost (`cost=11551ms`) of a task line, read
+/// without regexes: task lines are many.
+pub fn task_details(text: &[u8]) -> Vec<(String, String)> {
+    static SCRIPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/home/admin/bin/"));
+    static COST: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"cost="));
+    let mut fields = Vec::new();
+    if let Some(at) = SCRIPT.find(text) {
+        let len = text[at..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b',' | b';' | b'\''))
+            .unwrap_or(text.len() - at);
+        fields.push(("script".to_string(), String::from_utf8_lossy(&text[at..at + len]).into_owned()));
+    }
+    if let Some(at) = COST.find(text) {
+        let digits = &text[at + 5..];
+        let digits = &digits[digits.iter().take_while(|b| **b == b' ').count()..];
+        let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+        if n > 0 && digits[n..].starts_with(b"ms") {
+            fields.push(("cost_ms".to_string(), String::from_utf8_lossy(&digits[..n]).into_owned()));
+        }
+    }
+    fields
+}
+
+/// A task id's value, for sorting (ids that are not numbers sort last, by their text after).
+fn id_value(task_id: &str) -> (u64, &str) {
+    (task_id.parse().unwrap_or(u64::MAX), task_id)
+}
+
 /// One task, its start and end paired.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task<'a> {
@@ -88,18 +164,16 @@ pub struct Task<'a> {
 
 /// Pairs starts and ends by task id: the earliest start with the last end. Tasks in order of
 /// their start (tasks without a start last).
-pub fn pair_tasks<'a>(events: &'a [TaskEvent], settings: &Tasks) -> Vec<Task<'a>> {
-    let mut by_id: BTreeMap<&str, Vec<&TaskEvent>> = BTreeMap::new();
-    for event in events {
-        by_id.entry(event.task_id.as_str()).or_default().push(event);
-    }
-    let mut tasks: Vec<Task> = by_id
-        .into_iter()
-        .map(|(task_id, mut list)| {
-            list.sort_by_key(|e| (e.evidence.timestamp, e.evidence.position));
+pub fn pair_tasks<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings: &Tasks) -> Vec<Task<'a>> {
+    let mut sorted: Vec<&TaskEvent> = events.into_iter().collect();
+    // Task ids are digits: sorting by their value compares integers, not strings.
+    sorted.sort_by_cached_key(|e| (id_value(&e.task_id), e.evidence.timestamp, e.evidence.position));
+    let mut tasks: Vec<Task> = sorted
+        .chunk_by(|a, b| a.task_id == b.task_id)
+        .map(|list| {
             let start = list.iter().copied().find(|e| e.role == Role::TaskStart);
             let end = list.iter().copied().rev().find(|e| e.role == Role::TaskEnd);
-            pair(task_id, start, end, settings)
+            pair(&list[0].task_id, start, end, settings)
         })
         .collect();
     tasks.sort_by_key(|t| (t.start.is_none(), t.start.and_then(TaskEvent::millis), t.task_id));
@@ -138,13 +212,12 @@ pub struct ClockOffset {
 /// agent receiving), the median difference of their timestamps; only offsets beyond the
 /// pack's `max_offset_seconds` are returned. A receipt logged before its send is impossible
 /// without a clock off.
-pub fn clock_offsets(events: &[TaskEvent], settings: &Tasks) -> Vec<ClockOffset> {
-    let mut starts: BTreeMap<&str, Vec<&TaskEvent>> = BTreeMap::new();
-    for event in events.iter().filter(|e| e.role == Role::TaskStart && e.evidence.timestamp.is_some()) {
-        starts.entry(event.task_id.as_str()).or_default().push(event);
-    }
+pub fn clock_offsets<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings: &Tasks) -> Vec<ClockOffset> {
+    let mut starts: Vec<&TaskEvent> =
+        events.into_iter().filter(|e| e.role == Role::TaskStart && e.evidence.timestamp.is_some()).collect();
+    starts.sort_by_cached_key(|e| id_value(&e.task_id));
     let mut differences: BTreeMap<(Arc<str>, Arc<str>), Vec<i64>> = BTreeMap::new();
-    for list in starts.values() {
+    for list in starts.chunk_by(|a, b| a.task_id == b.task_id) {
         let Some(sender) = list.iter().find(|e| &*e.component != "staragent") else { continue };
         for receiver in list.iter().filter(|e| &*e.component == "staragent" && e.host != sender.host) {
             if let (Some(r), Some(s)) = (receiver.millis(), sender.millis()) {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::build::{ReportOptions, rfc3339};
-use crate::analyze::{AlertRun, Gap, alert_runs, clock_offsets, gaps, pair_tasks};
+use crate::analyze::{AlertRun, Gap, Task, alert_runs, clock_offsets, gaps, pair_tasks};
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
 use crate::rules::{CompiledRules, Lang};
 use crate::scan::ScanOutcome;
@@ -183,9 +183,9 @@ pub(super) fn tasks(
     outcome: &ScanOutcome,
     rules: &CompiledRules,
     options: &ReportOptions,
+    paired: &[Task<'_>],
 ) -> (Vec<TaskReport>, usize, Vec<ClockOffsetReport>) {
     let Some(settings) = rules.pack().rules().iter().find_map(|r| r.tasks) else { return (Vec::new(), 0, Vec::new()) };
-    let paired = pair_tasks(&outcome.facts.tasks, &settings);
     let total = paired.len();
     let mut listed: Vec<TaskReport> = paired
         .iter()
@@ -217,7 +217,7 @@ pub(super) fn tasks(
         })
         .collect();
     listed.reverse();
-    let offsets = clock_offsets(&outcome.facts.tasks, &settings)
+    let offsets = clock_offsets(outcome.facts.task_events(), &settings)
         .into_iter()
         .map(|o| ClockOffsetReport {
             host: o.host.to_string(),
@@ -232,16 +232,16 @@ pub(super) fn tasks(
 /// The groups of `task.clock-skew-suspected`: per host of the end line, the tasks that timed
 /// out well under the timeout, with both lines and the elapsed time as evidence.
 pub(super) fn clock_skew_groups(
-    outcome: &ScanOutcome,
     rules: &CompiledRules,
     options: &ReportOptions,
+    paired: &[Task<'_>],
 ) -> Vec<(GroupKey, Group)> {
     let Some((index, settings)) = rules.pack().rules().iter().enumerate().find_map(|(i, r)| r.tasks.map(|t| (i, t)))
     else {
         return Vec::new();
     };
     let mut groups: std::collections::BTreeMap<(std::sync::Arc<str>, std::sync::Arc<str>), Group> = Default::default();
-    for task in pair_tasks(&outcome.facts.tasks, &settings).iter().filter(|t| t.clock_skew_suspected) {
+    for task in paired.iter().filter(|t| t.clock_skew_suspected) {
         let end = task.end.expect("a timed-out task has an end");
         let group = groups.entry((end.component.clone(), end.host.clone())).or_default();
         group.count += 1;
@@ -264,4 +264,15 @@ pub(super) fn clock_skew_groups(
         }
     }
     groups.into_iter().map(|((component, host), group)| (GroupKey { rule: index, component, host }, group)).collect()
+}
+
+/// Every task of the bundle, paired, when the pack has the task analysis.
+pub(super) fn paired_tasks<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules) -> Vec<Task<'a>> {
+    rules
+        .pack()
+        .rules()
+        .iter()
+        .find_map(|r| r.tasks)
+        .map(|settings| pair_tasks(outcome.facts.task_events(), &settings))
+        .unwrap_or_default()
 }

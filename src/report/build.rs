@@ -8,7 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::analyses::{
-    ClockOffsetReport, Exeurl, TaskReport, alert_groups, clock_skew_groups, exeurls, heartbeat_groups, tasks,
+    ClockOffsetReport, Exeurl, TaskReport, alert_groups, clock_skew_groups, exeurls, heartbeat_groups, paired_tasks,
+    tasks,
 };
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
@@ -147,7 +148,8 @@ pub struct MatchedLine {
 
 impl Report {
     pub fn build(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> Report {
-        let (task_list, tasks_seen, clock_offsets) = tasks(outcome, rules, options);
+        let paired = paired_tasks(outcome, rules);
+        let (task_list, tasks_seen, clock_offsets) = tasks(outcome, rules, options, &paired);
         let context = FindingContext {
             pack: rules.pack(),
             options,
@@ -166,7 +168,7 @@ impl Report {
         let analysis_groups = alert_groups(outcome, rules, options)
             .into_iter()
             .chain(heartbeat_groups(outcome, rules, options))
-            .chain(clock_skew_groups(outcome, rules, options));
+            .chain(clock_skew_groups(rules, options, &paired));
         for (key, group) in analysis_groups {
             findings.push(build_finding(&context, rules.rule(key.rule), &key, &group));
         }
