@@ -342,15 +342,14 @@ impl<'a> Scanner<'a> {
     fn record_task(&self, ctx: &SourceContext<'_>, record: &Record<'_>, m: &RuleMatch, role: Role, facts: &mut Facts) {
         let outcome = (role == Role::TaskEnd).then(|| Outcome::of(record.bytes));
         let header = record.header_line();
+        let (script, cost_ms) = task_details(header);
         let (task_id, fields) = if outcome == Some(Outcome::Timeout) {
             let fields = self.rules.fields(m, record);
             let Some(id) = fields.iter().find(|(name, _)| name == "task_id").map(|(_, id)| id.clone()) else { return };
             (id, fields)
         } else {
             let Some(id) = header_task_id(header) else { return };
-            let mut fields = task_details(header);
-            fields.push(("task_id".to_string(), id.clone()));
-            (id, fields)
+            (id, Vec::new())
         };
         let mut cut = header.len().min(TASK_TEXT);
         while cut < header.len() && cut > 0 && (header[cut] & 0xC0) == 0x80 {
@@ -368,6 +367,8 @@ impl<'a> Scanner<'a> {
             fields,
         };
         facts.add_task(TaskEvent {
+            script,
+            cost_ms,
             task_id,
             role,
             component: ctx.component.clone(),

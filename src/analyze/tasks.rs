@@ -78,13 +78,13 @@ pub struct TaskEvent {
     pub evidence: Evidence,
     /// For an end: how the task ended.
     pub outcome: Option<Outcome>,
+    /// The script the line names, if any.
+    pub script: Option<Box<str>>,
+    /// The duration the line logs (`cost=...ms`), if any.
+    pub cost_ms: Option<i64>,
 }
 
 impl TaskEvent {
-    fn field(&self, name: &str) -> Option<&str> {
-        self.evidence.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-
     fn millis(&self) -> Option<i64> {
         self.evidence.timestamp.map(|t| t.local_millis())
     }
@@ -118,26 +118,25 @@ pub fn header_task_id(header: &[u8]) -> Option<String> {
 
 /// The script (`/home/admin/bin/x.py`) and logged cost (`cost=11551ms`) of a task line, read
 /// without regexes: task lines are many.
-pub fn task_details(text: &[u8]) -> Vec<(String, String)> {
+pub fn task_details(text: &[u8]) -> (Option<Box<str>>, Option<i64>) {
     static SCRIPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/home/admin/bin/"));
     static COST: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"cost="));
-    let mut fields = Vec::new();
-    if let Some(at) = SCRIPT.find(text) {
+    let script = SCRIPT.find(text).map(|at| {
         let len = text[at..]
             .iter()
             .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b',' | b';' | b'\''))
             .unwrap_or(text.len() - at);
-        fields.push(("script".to_string(), String::from_utf8_lossy(&text[at..at + len]).into_owned()));
-    }
-    if let Some(at) = COST.find(text) {
+        String::from_utf8_lossy(&text[at..at + len]).into()
+    });
+    let cost = COST.find(text).and_then(|at| {
         let digits = &text[at + 5..];
         let digits = &digits[digits.iter().take_while(|b| **b == b' ').count()..];
         let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-        if n > 0 && digits[n..].starts_with(b"ms") {
-            fields.push(("cost_ms".to_string(), String::from_utf8_lossy(&digits[..n]).into_owned()));
-        }
-    }
-    fields
+        (n > 0 && digits[n..].starts_with(b"ms"))
+            .then(|| std::str::from_utf8(&digits[..n]).ok()?.parse().ok())
+            .flatten()
+    });
+    (script, cost)
 }
 
 /// A task id's value, for sorting (ids that are not numbers sort last, by their text after).
@@ -181,7 +180,7 @@ pub fn pair_tasks<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings:
 }
 
 fn pair<'a>(task_id: &'a str, start: Option<&'a TaskEvent>, end: Option<&'a TaskEvent>, settings: &Tasks) -> Task<'a> {
-    let logged_cost_ms = end.and_then(|e| e.field("cost_ms")).and_then(|c| c.parse::<i64>().ok());
+    let logged_cost_ms = end.and_then(|e| e.cost_ms);
     let by_timestamps = match (start.and_then(TaskEvent::millis), end.and_then(TaskEvent::millis)) {
         (Some(s), Some(e)) => Some((e - s, "timestamps")),
         _ => None,
@@ -193,7 +192,7 @@ fn pair<'a>(task_id: &'a str, start: Option<&'a TaskEvent>, end: Option<&'a Task
     };
     let limit_ms = f64::from(settings.timeout_seconds) * 1000.0 * settings.skew_ratio;
     let clock_skew_suspected = outcome == "timeout" && elapsed.is_some_and(|(ms, _)| (ms as f64) < limit_ms);
-    let script = [start, end].into_iter().flatten().find_map(|e| e.field("script"));
+    let script = [start, end].into_iter().flatten().find_map(|e| e.script.as_deref());
     Task { task_id, start, end, elapsed, logged_cost_ms, outcome, clock_skew_suspected, script }
 }
 
@@ -273,6 +272,8 @@ mod tests {
                 fields,
             },
             outcome: (role == Role::TaskEnd).then(|| Outcome::of(text.as_bytes())),
+            script: None,
+            cost_ms: cost.map(|c| c.parse().unwrap()),
         }
     }
 
