@@ -476,11 +476,13 @@ impl<'a> Scanner<'a> {
                 }),
                 Check::PropertiesEncoding => encoding_facts(bytes).map(|f| {
                     let text = line_text(bytes, f.offset);
-                    (
-                        f.line,
-                        text,
-                        vec![("problem".to_string(), f.problem), ("offset".to_string(), f.offset.to_string())],
-                    )
+                    let mut fields =
+                        vec![("problem".to_string(), f.problem), ("offset".to_string(), f.offset.to_string())];
+                    if let Some(gbk) = f.gbk {
+                        fields.push(("decodes_as_gbk".to_string(), gbk.decodes.to_string()));
+                        fields.extend(gbk.line_text.map(|line| ("gbk_line".to_string(), line)));
+                    }
+                    (f.line, text, fields)
                 }),
             };
             let Some((line, text, mut fields)) = fact else { continue };

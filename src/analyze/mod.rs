@@ -15,5 +15,5 @@ pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_ru
 pub use exeurl::{Command, is_command, parse_exeurl, task_id};
 pub use facts::{ExeurlFact, Facts, SourceKey};
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
-pub use properties::{CrlfFacts, EncodingFacts, crlf_facts, encoding_facts};
+pub use properties::{CrlfFacts, EncodingFacts, GbkReading, crlf_facts, encoding_facts};
 pub use tasks::{ClockOffset, Outcome, Task, TaskEvent, clock_offsets, header_task_id, pair_tasks, task_details};

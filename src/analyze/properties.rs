@@ -43,22 +43,44 @@ pub struct EncodingFacts {
     pub line: u64,
     /// Byte offset of the first problem.
     pub offset: usize,
+    /// For bytes that are not UTF-8: whether the whole file decodes as GBK (the usual encoding
+    /// of files written on Chinese-locale Windows), and the problem's line so decoded.
+    pub gbk: Option<GbkReading>,
+}
+
+/// How a file that is not UTF-8 reads as GBK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GbkReading {
+    pub decodes: bool,
+    /// The line of the first problem, decoded as GBK (when the file decodes).
+    pub line_text: Option<String>,
 }
 
 /// A UTF-8 byte order mark, or the first byte sequence that is not UTF-8.
 pub fn encoding_facts(bytes: &[u8]) -> Option<EncodingFacts> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
-        return Some(EncodingFacts { problem: "starts with a UTF-8 byte order mark".into(), line: 1, offset: 0 });
+        return Some(EncodingFacts {
+            problem: "starts with a UTF-8 byte order mark".into(),
+            line: 1,
+            offset: 0,
+            gbk: None,
+        });
     }
     let err = std::str::from_utf8(bytes).err()?;
     let offset = err.valid_up_to();
     let line = 1 + memchr::memchr_iter(b'\n', &bytes[..offset]).count() as u64;
     let bad = &bytes[offset..bytes.len().min(offset + 4)];
     let hex: Vec<String> = bad.iter().map(|b| format!("{b:02x}")).collect();
+    let decoded = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes);
+    let line_text =
+        decoded.as_ref().and_then(|text| text.lines().nth(usize::try_from(line - 1).ok()?).map(str::to_string));
+    let gbk = Some(GbkReading { decodes: decoded.is_some(), line_text });
+    let reads = if decoded.is_some() { "; the file reads as GBK" } else { "; it is not GBK either" };
     Some(EncodingFacts {
-        problem: format!("bytes that are not UTF-8 at offset {offset} (line {line}: {})", hex.join(" ")),
+        problem: format!("bytes that are not UTF-8 at offset {offset} (line {line}: {}){reads}", hex.join(" ")),
         line,
         offset,
+        gbk,
     })
 }
 
@@ -82,6 +104,10 @@ mod tests {
         // "测试" in GBK.
         let gbk = encoding_facts(b"a=1\nname=\xb2\xe2\xca\xd4\n").unwrap();
         assert_eq!((gbk.line, gbk.offset), (2, 9));
-        assert!(gbk.problem.contains("b2 e2"));
+        assert!(gbk.problem.contains("b2 e2") && gbk.problem.contains("reads as GBK"));
+        assert_eq!(gbk.gbk, Some(GbkReading { decodes: true, line_text: Some("name=测试".into()) }));
+        // 0xff is neither UTF-8 nor GBK.
+        let neither = encoding_facts(b"a=\xff\xff\n").unwrap();
+        assert_eq!(neither.gbk, Some(GbkReading { decodes: false, line_text: None }));
     }
 }

@@ -175,6 +175,7 @@ impl Report {
         findings.sort_by(|a, b| {
             (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
         });
+        point_health_checks_to_config(&mut findings, options.lang);
         let mut unclassified: Vec<Unclassified> = outcome
             .unclassified
             .groups()
@@ -222,6 +223,31 @@ impl Report {
     /// True when some finding is at or above `threshold`.
     pub fn has_severity_at_least(&self, threshold: Severity) -> bool {
         self.findings.iter().any(|f| f.severity >= threshold)
+    }
+}
+
+/// A health check that timed out on a host whose `application.properties` has CRLF line
+/// endings or is not UTF-8 (manual 2.6.3): its runbook names those files and their findings.
+fn point_health_checks_to_config(findings: &mut [Finding], lang: Lang) {
+    let config: Vec<(String, String, String, String)> = findings
+        .iter()
+        .filter(|f| f.fault.starts_with("config.properties-"))
+        .map(|f| {
+            let path = f.evidence.first().and_then(|e| e.fields.get("path")).cloned().unwrap_or_default();
+            (f.host.clone(), f.fault.clone(), f.fingerprint.clone(), path)
+        })
+        .collect();
+    for finding in findings.iter_mut().filter(|f| f.fault == "healthcheck.runtimeout") {
+        let target = finding.evidence.first().and_then(|e| e.fields.get("target_ip")).cloned();
+        for (host, fault, fingerprint, path) in &config {
+            if *host != finding.host && Some(host) != target.as_ref() {
+                continue;
+            }
+            finding.remediation.push(match lang {
+                Lang::En => format!("This host's {path} is the likely cause: see finding {fault} ({fingerprint})."),
+                Lang::Zh => format!("该机器的 {path} 很可能是原因：见 {fault}（{fingerprint}）。"),
+            });
+        }
     }
 }
 

@@ -214,3 +214,23 @@ fn clocks_off_between_executor_and_agent_are_estimated() {
     let unfinished = report["tasks"].as_array().unwrap().iter().filter(|t| t["outcome"] == "unfinished").count();
     assert_eq!(unfinished, 6, "every task here has a start and no end");
 }
+
+#[test]
+fn configuration_checks_read_gbk_and_point_health_checks_to_the_file() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let encoding = finding(&report, "config.properties-encoding", "unknown");
+    let fields = &encoding["evidence"][0]["fields"];
+    assert_eq!(
+        (fields["decodes_as_gbk"].as_str(), fields["gbk_line"].as_str()),
+        (Some("true"), Some("# 应用配置 (GBK)"))
+    );
+    let crlf = finding(&report, "config.properties-crlf", "unknown");
+    assert_eq!(
+        (crlf["evidence"][0]["fields"]["crlf_lines"].as_str(), crlf["evidence"][0]["line"].as_u64()),
+        (Some("4"), Some(1))
+    );
+    let health = finding(&report, "healthcheck.runtimeout", "staragent");
+    let last = health["remediation"].as_array().unwrap().last().unwrap().as_str().unwrap();
+    assert!(last.contains("app-host-7/home/admin/app/conf/application.properties is the likely cause"), "{last}");
+    assert!(last.contains(crlf["fingerprint"].as_str().unwrap()), "{last}");
+}
