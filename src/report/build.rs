@@ -175,7 +175,7 @@ impl Report {
         findings.sort_by(|a, b| {
             (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
         });
-        point_health_checks_to_config(&mut findings, options.lang);
+        point_health_checks_to_config(&mut findings, outcome, rules, options.lang);
         let mut unclassified: Vec<Unclassified> = outcome
             .unclassified
             .groups()
@@ -228,19 +228,33 @@ impl Report {
 
 /// A health check that timed out on a host whose `application.properties` has CRLF line
 /// endings or is not UTF-8 (manual 2.6.3): its runbook names those files and their findings.
-fn point_health_checks_to_config(findings: &mut [Finding], lang: Lang) {
-    let config: Vec<(String, String, String, String)> = findings
-        .iter()
-        .filter(|f| f.fault.starts_with("config.properties-"))
-        .map(|f| {
-            let path = f.evidence.first().and_then(|e| e.fields.get("path")).cloned().unwrap_or_default();
-            (f.host.clone(), f.fault.clone(), f.fingerprint.clone(), path)
-        })
-        .collect();
+/// Read from the groups, so it does not depend on how much evidence is shown.
+fn point_health_checks_to_config(findings: &mut [Finding], outcome: &ScanOutcome, rules: &CompiledRules, lang: Lang) {
+    let first_field = |group: &Group, name: &str| {
+        group.samples.first().and_then(|e| e.fields.iter().find(|(n, _)| n == name)).map(|(_, v)| v.clone())
+    };
+    let mut config = Vec::new();
+    let mut targets: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (key, group) in outcome.findings.groups() {
+        let rule = rules.rule(key.rule);
+        if matches!(rule.kind, RuleKind::File(_)) {
+            let fingerprint = fingerprint(rule.id.as_str(), &key.component, &key.host);
+            config.push((
+                key.host.to_string(),
+                rule.id.to_string(),
+                fingerprint,
+                first_field(group, "path").unwrap_or_default(),
+            ));
+        } else if rule.id.as_str() == "healthcheck.runtimeout" {
+            if let Some(target) = first_field(group, "target_ip") {
+                targets.insert((key.component.to_string(), key.host.to_string()), target);
+            }
+        }
+    }
     for finding in findings.iter_mut().filter(|f| f.fault == "healthcheck.runtimeout") {
-        let target = finding.evidence.first().and_then(|e| e.fields.get("target_ip")).cloned();
+        let target = targets.get(&(finding.component.clone(), finding.host.clone()));
         for (host, fault, fingerprint, path) in &config {
-            if *host != finding.host && Some(host) != target.as_ref() {
+            if *host != finding.host && Some(host) != target {
                 continue;
             }
             finding.remediation.push(match lang {
