@@ -110,6 +110,7 @@ fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()
         ("file-check", _) => "file",
         ("analysis", "alert.error-rate") => "alerting period",
         ("analysis", "dispatch.agent-heartbeat-stale") => "heartbeat gap",
+        ("analysis", "task.clock-skew-suspected") => "task",
         ("analysis", _) => "occurrence",
         _ => "event",
     };
