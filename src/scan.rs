@@ -14,8 +14,8 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{
-    ErrorCounter, ExeurlFact, Facts, Outcome, TaskEvent, Tracker, crlf_facts, encoding_facts, header_task_id,
-    is_command, parse_exeurl, task_details, task_id,
+    ConfigFileFact, ErrorCounter, ExeurlFact, Facts, Outcome, TaskEvent, Tracker, crlf_facts, empty_keys,
+    encoding_facts, header_task_id, is_command, parse_exeurl, task_details, task_id,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
@@ -463,6 +463,7 @@ impl<'a> Scanner<'a> {
         let mut outcome = ScanOutcome::empty(&self.options);
         let bytes: &[u8] = &ctx.source.bytes;
         outcome.lines = bytecount_lines(bytes);
+        outcome.facts.config_files.push(config_file_fact(ctx, bytes, outcome.lines));
         for (index, rule) in self.rules.pack().rules().iter().enumerate() {
             let RuleKind::File(check) = rule.kind else { continue };
             let fact = match check {
@@ -505,6 +506,26 @@ impl<'a> Scanner<'a> {
             });
         }
         outcome
+    }
+}
+
+/// Everything the configuration checks read of one file, for the report's list of them.
+fn config_file_fact(ctx: &SourceContext<'_>, bytes: &[u8], lines: u64) -> ConfigFileFact {
+    let crlf = crlf_facts(bytes);
+    let encoding = encoding_facts(bytes);
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    ConfigFileFact {
+        path: ctx.path.clone(),
+        archive: ctx.archive.clone(),
+        host: ctx.host.clone(),
+        position: (ctx.unit, ctx.source.member, 0),
+        lines,
+        crlf_lines: crlf.as_ref().map_or(0, |c| c.crlf_lines),
+        first_crlf_line: crlf.map(|c| c.first_line),
+        bom,
+        not_utf8_at: encoding.as_ref().filter(|e| e.gbk.is_some()).map(|e| e.offset),
+        decodes_as_gbk: encoding.and_then(|e| e.gbk).map(|g| g.decodes),
+        empty_keys: empty_keys(bytes),
     }
 }
 

@@ -25,6 +25,24 @@ pub struct ExeurlFact {
     pub task_id: Option<String>,
 }
 
+/// What the configuration checks read of one `application.properties`, problem or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigFileFact {
+    pub path: Arc<str>,
+    pub archive: Option<Arc<str>>,
+    pub host: Arc<str>,
+    pub position: Position,
+    pub lines: u64,
+    pub crlf_lines: u64,
+    pub first_crlf_line: Option<u64>,
+    pub bom: bool,
+    /// Offset of the first byte sequence that is not UTF-8.
+    pub not_utf8_at: Option<usize>,
+    pub decodes_as_gbk: Option<bool>,
+    /// Keys with an empty value, and their lines (manual 2.6.2: no parameter may be empty).
+    pub empty_keys: Vec<(String, u64)>,
+}
+
 /// (component, host).
 pub type SourceKey = (Arc<str>, Arc<str>);
 
@@ -38,6 +56,8 @@ pub struct Facts {
     pub error_minutes: BTreeMap<SourceKey, ErrorMinutes>,
     /// Heartbeats of each agent, by (component, host).
     pub heartbeats: BTreeMap<SourceKey, Vec<Segment>>,
+    /// Every `application.properties` read.
+    pub config_files: Vec<ConfigFileFact>,
     /// Lines that start or end a task, in batches (one per chunk read): merging moves batches,
     /// not the many events inside them.
     pub tasks: Vec<Vec<TaskEvent>>,
@@ -102,6 +122,7 @@ impl Facts {
             self.error_minutes.entry(key).or_default().merge(minutes);
         }
         self.tasks.extend(other.tasks);
+        self.config_files.extend(other.config_files);
         for (key, segments) in other.heartbeats {
             self.heartbeats.entry(key).or_default().extend(segments);
         }

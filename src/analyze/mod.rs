@@ -13,7 +13,7 @@ mod tasks;
 
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, is_command, parse_exeurl, task_id};
-pub use facts::{ExeurlFact, Facts, SourceKey};
+pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey};
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
-pub use properties::{CrlfFacts, EncodingFacts, GbkReading, crlf_facts, encoding_facts};
+pub use properties::{CrlfFacts, EncodingFacts, GbkReading, crlf_facts, empty_keys, encoding_facts};
 pub use tasks::{ClockOffset, Outcome, Task, TaskEvent, clock_offsets, header_task_id, pair_tasks, task_details};

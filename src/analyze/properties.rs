@@ -84,6 +84,24 @@ pub fn encoding_facts(bytes: &[u8]) -> Option<EncodingFacts> {
     })
 }
 
+/// Keys of a properties file whose value is empty (`key=` or `key:` with nothing after it),
+/// with their 1-based lines, in file order.
+pub fn empty_keys(bytes: &[u8]) -> Vec<(String, u64)> {
+    let mut found = Vec::new();
+    for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw).trim_ascii();
+        if line.is_empty() || line.starts_with(b"#") || line.starts_with(b"!") || line.ends_with(b"\\") {
+            continue;
+        }
+        let Some(split) = line.iter().position(|&b| b == b'=' || b == b':') else { continue };
+        let (key, value) = (line[..split].trim_ascii(), line[split + 1..].trim_ascii());
+        if !key.is_empty() && value.is_empty() {
+            found.push((String::from_utf8_lossy(key).into_owned(), index as u64 + 1));
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +113,13 @@ mod tests {
         assert_eq!(crlf_facts(b"a=1\nb=2\n"), None);
         assert_eq!(crlf_facts(b""), None);
         assert_eq!(crlf_facts(b"\r\n").unwrap().first_line, 1);
+    }
+
+    #[test]
+    fn empty_values() {
+        let text = b"a=1\nb=\r\n# c=\n d : \nlong=x\\\n  \ne= \n";
+        assert_eq!(empty_keys(text), [("b".to_string(), 2), ("d".to_string(), 4), ("e".to_string(), 7)]);
+        assert!(empty_keys(b"").is_empty());
     }
 
     #[test]

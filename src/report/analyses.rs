@@ -276,3 +276,45 @@ pub(super) fn paired_tasks<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules) 
         .map(|settings| pair_tasks(outcome.facts.task_events(), &settings))
         .unwrap_or_default()
 }
+
+/// One `application.properties` of the bundle, as the configuration checks read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigFileReport {
+    pub path: String,
+    pub archive: Option<String>,
+    pub host: String,
+    pub lines: u64,
+    pub crlf_lines: u64,
+    pub first_crlf_line: Option<u64>,
+    pub bom: bool,
+    pub not_utf8_at: Option<usize>,
+    pub decodes_as_gbk: Option<bool>,
+    pub empty_keys: Vec<EmptyKey>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmptyKey {
+    pub key: String,
+    pub line: u64,
+}
+
+/// Every `application.properties` read, in bundle order.
+pub(super) fn config_files(outcome: &ScanOutcome) -> Vec<ConfigFileReport> {
+    let mut facts: Vec<_> = outcome.facts.config_files.iter().collect();
+    facts.sort_by_key(|f| f.position);
+    facts
+        .into_iter()
+        .map(|f| ConfigFileReport {
+            path: f.path.to_string(),
+            archive: f.archive.as_deref().map(str::to_string),
+            host: f.host.to_string(),
+            lines: f.lines,
+            crlf_lines: f.crlf_lines,
+            first_crlf_line: f.first_crlf_line,
+            bom: f.bom,
+            not_utf8_at: f.not_utf8_at,
+            decodes_as_gbk: f.decodes_as_gbk,
+            empty_keys: f.empty_keys.iter().map(|(key, line)| EmptyKey { key: key.clone(), line: *line }).collect(),
+        })
+        .collect()
+}

@@ -8,8 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::analyses::{
-    ClockOffsetReport, Exeurl, TaskReport, alert_groups, clock_skew_groups, exeurls, heartbeat_groups, paired_tasks,
-    tasks,
+    ClockOffsetReport, ConfigFileReport, Exeurl, TaskReport, alert_groups, clock_skew_groups, config_files, exeurls,
+    heartbeat_groups, paired_tasks, tasks,
 };
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
@@ -48,6 +48,8 @@ pub struct Report {
     pub tasks: Vec<TaskReport>,
     /// Hosts whose clocks look off another's, from the tasks both logged.
     pub clock_offsets: Vec<ClockOffsetReport>,
+    /// Every `application.properties` of the bundle, as the configuration checks read it.
+    pub config_files: Vec<ConfigFileReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -217,6 +219,7 @@ impl Report {
             exeurls: exeurls(outcome, rules, options),
             tasks: task_list,
             clock_offsets,
+            config_files: config_files(outcome),
         }
     }
 

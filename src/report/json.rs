@@ -1,14 +1,15 @@
 //! JSON and JSON Lines output. JSON: the whole [`Report`] as one document. JSON Lines: one
 //! `{"type":"finding",...}` record per finding, one `{"type":"unclassified",...}` record per
 //! unclassified group, one `{"type":"exeurl",...}` record per command an agent ran, one
-//! `{"type":"task",...}` per task listed, one `{"type":"clock_offset",...}` per clock off, then one `{"type":"summary",...}` record with the rest of the report, so a
+//! `{"type":"task",...}` per task listed, one `{"type":"clock_offset",...}` per clock off, one
+//! `{"type":"config_file",...}` per `application.properties`, then one `{"type":"summary",...}` record with the rest of the report, so a
 //! consumer can stream findings and still get the totals.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::analyses::{ClockOffsetReport, Exeurl, TaskReport};
+use super::analyses::{ClockOffsetReport, ConfigFileReport, Exeurl, TaskReport};
 use super::build::{Finding, InputSummary, Report, Summary, Tool, Unclassified};
 
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -57,6 +58,14 @@ struct ClockOffsetLine<'a> {
 }
 
 #[derive(Serialize)]
+struct ConfigFileLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    file: &'a ConfigFileReport,
+}
+
+#[derive(Serialize)]
 struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -85,6 +94,10 @@ pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for offset in &report.clock_offsets {
         serde_json::to_writer(&mut *out, &ClockOffsetLine { kind: "clock_offset", offset })?;
+        out.write_all(b"\n")?;
+    }
+    for file in &report.config_files {
+        serde_json::to_writer(&mut *out, &ConfigFileLine { kind: "config_file", file })?;
         out.write_all(b"\n")?;
     }
     let summary = SummaryLine {

@@ -234,3 +234,23 @@ fn configuration_checks_read_gbk_and_point_health_checks_to_the_file() {
     assert!(last.contains("app-host-7/home/admin/app/conf/application.properties is the likely cause"), "{last}");
     assert!(last.contains(crlf["fingerprint"].as_str().unwrap()), "{last}");
 }
+
+#[test]
+fn every_configuration_file_is_listed_with_what_was_read() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let files = report["config_files"].as_array().unwrap();
+    let shape: Vec<(&str, u64, bool, Option<bool>)> = files
+        .iter()
+        .map(|f| {
+            (
+                f["host"].as_str().unwrap(),
+                f["crlf_lines"].as_u64().unwrap(),
+                f["bom"].as_bool().unwrap(),
+                f["decodes_as_gbk"].as_bool(),
+            )
+        })
+        .collect();
+    assert_eq!(shape, [("app-host-7", 4, false, None), ("app-host-8", 0, false, Some(true))]);
+    assert_eq!(files[1]["empty_keys"], serde_json::json!([{ "key": "db.password", "line": 4 }]));
+    assert_eq!((files[0]["first_crlf_line"].as_u64(), files[1]["not_utf8_at"].as_u64()), (Some(1), Some(4)));
+}

@@ -98,9 +98,12 @@ fn jsonl_is_findings_then_a_summary() {
     let exeurls = report["exeurls"].as_array().unwrap().len();
     assert_eq!((findings, unclassified, exeurls), (21, 9, 3));
     let tasks = report["tasks"].as_array().unwrap().len();
-    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + 1);
     assert!(lines[findings + unclassified..findings + unclassified + exeurls].iter().all(|l| l["type"] == "exeurl"));
-    assert!(lines[findings + unclassified + exeurls..lines.len() - 1].iter().all(|l| l["type"] == "task"));
+    let configs = report["config_files"].as_array().unwrap().len();
+    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + configs + 1);
+    let start = findings + unclassified + exeurls;
+    assert!(lines[start..start + tasks].iter().all(|l| l["type"] == "task"));
+    assert!(lines[start + tasks..lines.len() - 1].iter().all(|l| l["type"] == "config_file"));
     assert!(lines[..findings].iter().all(|l| l["type"] == "finding" && l["fingerprint"].is_string()));
     assert!(
         lines[findings..findings + unclassified]

@@ -69,5 +69,6 @@ fn jsonl_records_match_the_schema_parts() {
     object.insert("exeurls".into(), of_type("exeurl"));
     object.insert("tasks".into(), of_type("task"));
     object.insert("clock_offsets".into(), of_type("clock_offset"));
+    object.insert("config_files".into(), of_type("config_file"));
     assert_valid(&summary);
 }
