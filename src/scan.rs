@@ -14,7 +14,7 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{
-    ConfigFileFact, ErrorCounter, ExeurlFact, Facts, Outcome, TaskEvent, Tracker, crlf_facts, empty_keys,
+    ConfigFileFact, ErrorCounter, ExeurlFact, Facts, LogCoverage, Outcome, TaskEvent, Tracker, crlf_facts, empty_keys,
     encoding_facts, header_task_id, is_command, parse_exeurl, task_details, task_id,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
@@ -259,8 +259,13 @@ impl<'a> Scanner<'a> {
         let mut heartbeats =
             self.rules.pack().rules().iter().find_map(|r| r.heartbeat).map(|h| Tracker::new(h.max_gap_seconds));
         let check_every_event = self.rules.has_unfiltered();
+        let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
         for record in records.by_ref() {
             outcome.events += 1;
+            if let Some(ts) = record.timestamp {
+                first = Some(first.map_or(ts, |f| f.min(ts)));
+                last = Some(last.map_or(ts, |l| l.max(ts)));
+            }
             let end = record.offset + record.bytes.len();
             let has_hits = hits.peek().is_some_and(|hit| hit.start < end);
             while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
@@ -308,6 +313,8 @@ impl<'a> Scanner<'a> {
             }
         }
         outcome.lines = records.lines();
+        let coverage = LogCoverage::of(&ctx.path, first, last, outcome.events);
+        outcome.facts.coverage.insert((ctx.component.clone(), ctx.host.clone()), coverage);
         self.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
         if let Some(segment) = heartbeats.and_then(Tracker::finish) {
             outcome.facts.heartbeats.insert((ctx.component.clone(), ctx.host.clone()), vec![segment]);

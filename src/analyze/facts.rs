@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::coverage::LogCoverage;
 use super::error_rate::ErrorMinutes;
 use super::exeurl::Command;
 use super::heartbeat::Segment;
@@ -58,6 +59,8 @@ pub struct Facts {
     pub heartbeats: BTreeMap<SourceKey, Vec<Segment>>,
     /// Every `application.properties` read.
     pub config_files: Vec<ConfigFileFact>,
+    /// The logs read, per (component, host).
+    pub coverage: BTreeMap<SourceKey, LogCoverage>,
     /// Lines that start or end a task, in batches (one per chunk read): merging moves batches,
     /// not the many events inside them.
     pub tasks: Vec<Vec<TaskEvent>>,
@@ -123,6 +126,9 @@ impl Facts {
         }
         self.tasks.extend(other.tasks);
         self.config_files.extend(other.config_files);
+        for (key, coverage) in other.coverage {
+            self.coverage.entry(key).or_default().merge(coverage);
+        }
         for (key, segments) in other.heartbeats {
             self.heartbeats.entry(key).or_default().extend(segments);
         }

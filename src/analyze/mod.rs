@@ -4,6 +4,7 @@
 //! file's bytes or the events of `scan`; output is typed facts, merged over the bundle, that the
 //! report turns into findings and lists.
 
+mod coverage;
 mod error_rate;
 mod exeurl;
 mod facts;
@@ -11,6 +12,7 @@ mod heartbeat;
 mod properties;
 mod tasks;
 
+pub use coverage::{AGENT_LOG, LogCoverage, expected_error_log};
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, is_command, parse_exeurl, task_id};
 pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey};

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::build::{ReportOptions, rfc3339};
-use crate::analyze::{AlertRun, Gap, Task, alert_runs, clock_offsets, gaps, pair_tasks};
+use crate::analyze::{AGENT_LOG, AlertRun, Gap, Task, alert_runs, clock_offsets, expected_error_log, gaps, pair_tasks};
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
 use crate::rules::{CompiledRules, Lang};
 use crate::scan::ScanOutcome;
@@ -317,4 +317,69 @@ pub(super) fn config_files(outcome: &ScanOutcome) -> Vec<ConfigFileReport> {
             empty_keys: f.empty_keys.iter().map(|(key, line)| EmptyKey { key: key.clone(), line: *line }).collect(),
         })
         .collect()
+}
+
+/// What the bundle holds, and what the manual says it should hold but does not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub logs: Vec<LogCoverageReport>,
+    pub missing: Vec<MissingLog>,
+}
+
+/// The logs of one component on one host.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogCoverageReport {
+    pub component: String,
+    pub host: String,
+    pub files: Vec<String>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub events: u64,
+}
+
+/// A log the manual says should be there.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingLog {
+    pub component: String,
+    pub host: String,
+    pub expected: String,
+}
+
+/// The logs read per component and host; missing: the `common-error.log` of every app that has
+/// other logs on a host, and any agent log when the bundle has none.
+pub(super) fn coverage(outcome: &ScanOutcome, options: &ReportOptions) -> Coverage {
+    let stamp = |t: Option<crate::event::Timestamp>| t.map(|t| rfc3339(t, options.timezone));
+    let logs = outcome
+        .facts
+        .coverage
+        .iter()
+        .map(|((component, host), cov)| LogCoverageReport {
+            component: component.to_string(),
+            host: host.to_string(),
+            files: cov.files.iter().map(|f| f.to_string()).collect(),
+            first_seen: stamp(cov.first),
+            last_seen: stamp(cov.last),
+            events: cov.events,
+        })
+        .collect();
+    let mut missing: Vec<MissingLog> = outcome
+        .facts
+        .coverage
+        .iter()
+        .filter(|((component, _), cov)| !matches!(&**component, "unknown" | "staragent") && !cov.has_common_error)
+        .map(|((component, host), _)| MissingLog {
+            component: component.to_string(),
+            host: host.to_string(),
+            expected: expected_error_log(component),
+        })
+        .collect();
+    let has_agent_log = outcome.facts.coverage.keys().any(|(component, _)| &**component == "staragent");
+    if !has_agent_log && !outcome.facts.coverage.is_empty() {
+        missing.push(MissingLog {
+            component: "staragent".into(),
+            host: "any business host".into(),
+            expected: AGENT_LOG.into(),
+        });
+    }
+    Coverage { logs, missing }
 }

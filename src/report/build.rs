@@ -8,8 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::analyses::{
-    ClockOffsetReport, ConfigFileReport, Exeurl, TaskReport, alert_groups, clock_skew_groups, config_files, exeurls,
-    heartbeat_groups, paired_tasks, tasks,
+    ClockOffsetReport, ConfigFileReport, Coverage, Exeurl, TaskReport, alert_groups, clock_skew_groups, config_files,
+    coverage, exeurls, heartbeat_groups, paired_tasks, tasks,
 };
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
@@ -50,6 +50,8 @@ pub struct Report {
     pub clock_offsets: Vec<ClockOffsetReport>,
     /// Every `application.properties` of the bundle, as the configuration checks read it.
     pub config_files: Vec<ConfigFileReport>,
+    /// The logs the bundle holds per component and host, and the expected ones it lacks.
+    pub coverage: Coverage,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,6 +222,7 @@ impl Report {
             tasks: task_list,
             clock_offsets,
             config_files: config_files(outcome),
+            coverage: coverage(outcome, options),
         }
     }
 

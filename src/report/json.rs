@@ -2,7 +2,7 @@
 //! `{"type":"finding",...}` record per finding, one `{"type":"unclassified",...}` record per
 //! unclassified group, one `{"type":"exeurl",...}` record per command an agent ran, one
 //! `{"type":"task",...}` per task listed, one `{"type":"clock_offset",...}` per clock off, one
-//! `{"type":"config_file",...}` per `application.properties`, then one `{"type":"summary",...}` record with the rest of the report, so a
+//! `{"type":"config_file",...}` per `application.properties`, one `{"type":"coverage",...}`, then one `{"type":"summary",...}` record with the rest of the report, so a
 //! consumer can stream findings and still get the totals.
 
 use std::io::{self, Write};
@@ -66,6 +66,14 @@ struct ConfigFileLine<'a> {
 }
 
 #[derive(Serialize)]
+struct CoverageLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    coverage: &'a super::analyses::Coverage,
+}
+
+#[derive(Serialize)]
 struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -100,6 +108,8 @@ pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer(&mut *out, &ConfigFileLine { kind: "config_file", file })?;
         out.write_all(b"\n")?;
     }
+    serde_json::to_writer(&mut *out, &CoverageLine { kind: "coverage", coverage: &report.coverage })?;
+    out.write_all(b"\n")?;
     let summary = SummaryLine {
         kind: "summary",
         schema_version: report.schema_version,

@@ -8,7 +8,7 @@ mod escape;
 mod json;
 mod text;
 
-pub use analyses::{ClockOffsetReport, Exeurl, TaskReport};
+pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
 pub use build::{
     Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
 };

@@ -56,6 +56,7 @@ pub fn write_text(report: &Report, style: TextStyle, out: &mut dyn Write) -> io:
         write_finding(finding, &p, out)?;
     }
     write_unclassified(report, style.unclassified, &p, out)?;
+    write_coverage(report, &p, out)?;
     write_skipped(report, &p, out)
 }
 
@@ -185,6 +186,36 @@ fn write_unclassified(report: &Report, limit: usize, p: &Painter, out: &mut dyn 
         )?;
         let e = &group.example;
         writeln!(out, "           {}", p.dim(&escape_for_terminal(&format!("e.g. {}:{}", e.path, e.line))))?;
+    }
+    Ok(())
+}
+
+fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let coverage = &report.coverage;
+    if coverage.logs.is_empty() {
+        return Ok(());
+    }
+    let hosts: std::collections::BTreeSet<&str> = coverage.logs.iter().map(|l| l.host.as_str()).collect();
+    let first = coverage.logs.iter().filter_map(|l| l.first_seen.as_deref()).min();
+    let last = coverage.logs.iter().filter_map(|l| l.last_seen.as_deref()).max();
+    writeln!(out)?;
+    let span = match (first, last) {
+        (Some(first), Some(last)) => format!(", logs from {first} to {last}"),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "{}",
+        p.bold(&format!("Coverage: {} component logs on {} hosts{span}", coverage.logs.len(), hosts.len()))
+    )?;
+    for missing in &coverage.missing {
+        writeln!(
+            out,
+            "  missing: {} of {} on {}",
+            escape_for_terminal(&missing.expected),
+            missing.component,
+            escape_for_terminal(&missing.host)
+        )?;
     }
     Ok(())
 }

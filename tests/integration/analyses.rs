@@ -254,3 +254,40 @@ fn every_configuration_file_is_listed_with_what_was_read() {
     assert_eq!(files[1]["empty_keys"], serde_json::json!([{ "key": "db.password", "line": 4 }]));
     assert_eq!((files[0]["first_crlf_line"].as_u64(), files[1]["not_utf8_at"].as_u64()), (Some(1), Some(4)));
 }
+
+#[test]
+fn coverage_says_what_the_bundle_holds_and_lacks() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let logs = report["coverage"]["logs"].as_array().unwrap();
+    assert_eq!(logs.len(), 7);
+    let executor = logs.iter().find(|l| l["component"] == "acopswareexecutor").unwrap();
+    assert_eq!(executor["files"].as_array().unwrap().len(), 2, "the live log and its rotation");
+    assert_eq!(executor["first_seen"], "2022-09-28T22:01:10.004+08:00");
+    assert!(report["coverage"]["missing"].as_array().unwrap().is_empty());
+
+    // Only a default log of the executor, and no agent log: both expected logs are missing.
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("b/10.0.0.4/home/admin/logs/acopswareexecutor/acopswareexecutor-default.log");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(&log, "2022-09-29 10:00:00,000 INFO  [main] - started\n").unwrap();
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let missing: Vec<(&str, &str)> = report["coverage"]["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["host"].as_str().unwrap(), m["expected"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("10.0.0.4", "/home/admin/logs/acopswareexecutor/common-error.log"),
+            ("any business host", "/home/staragent/log/staragent_core.log"),
+        ]
+    );
+    let text = cas_triage().args(["scan", "--format", "text"]).arg(tmp.path().join("b")).output().unwrap();
+    assert!(
+        String::from_utf8(text.stdout)
+            .unwrap()
+            .contains("missing: /home/admin/logs/acopswareexecutor/common-error.log of acopswareexecutor on 10.0.0.4")
+    );
+}

@@ -100,10 +100,11 @@ fn jsonl_is_findings_then_a_summary() {
     let tasks = report["tasks"].as_array().unwrap().len();
     assert!(lines[findings + unclassified..findings + unclassified + exeurls].iter().all(|l| l["type"] == "exeurl"));
     let configs = report["config_files"].as_array().unwrap().len();
-    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + configs + 1);
+    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + configs + 2);
     let start = findings + unclassified + exeurls;
     assert!(lines[start..start + tasks].iter().all(|l| l["type"] == "task"));
-    assert!(lines[start + tasks..lines.len() - 1].iter().all(|l| l["type"] == "config_file"));
+    assert!(lines[start + tasks..lines.len() - 2].iter().all(|l| l["type"] == "config_file"));
+    assert_eq!(lines[lines.len() - 2]["type"], "coverage");
     assert!(lines[..findings].iter().all(|l| l["type"] == "finding" && l["fingerprint"].is_string()));
     assert!(
         lines[findings..findings + unclassified]
