@@ -84,6 +84,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     pub max_decompressed: u64,
 
+    /// Only events from this time on: `2022-09-29 10:00:00` (in the --tz zone) or a duration
+    /// back from now, such as `2h`, `30m`, `1d`.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only events up to this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
     /// Task timeout in seconds [default: the rule pack's, 90].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
     pub task_timeout: Option<u32>,

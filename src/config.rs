@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use chrono::FixedOffset;
 
 use crate::cli::{ColorArg, FormatArg, LangArg, PackArgs, ScanArgs, SeverityArg};
+use crate::event::Timestamp;
 use crate::input::InputOptions;
 use crate::report::Format;
 use crate::rules::{Lang, RuleError, RulePack, Severity};
@@ -24,6 +25,8 @@ pub enum ConfigError {
     OverrideNeedsOneFile(String),
     #[error("--chunk-size must be at least 1 byte")]
     NoChunk,
+    #[error("{0} {1:?}: expected a time like \"2022-09-29 10:00:00\" or a duration like 2h, 30m, 1d")]
+    BadTime(&'static str, String),
     #[error(transparent)]
     Rules(#[from] RuleError),
 }
@@ -98,6 +101,16 @@ impl ScanConfig {
                 samples: args.samples,
                 exeurls_per_host: Some(args.exeurls),
                 chunk_size,
+                since: args
+                    .since
+                    .as_deref()
+                    .map(|t| parse_time(t, timezone).ok_or(ConfigError::BadTime("--since", t.into())))
+                    .transpose()?,
+                until: args
+                    .until
+                    .as_deref()
+                    .map(|t| parse_time(t, timezone).ok_or(ConfigError::BadTime("--until", t.into())))
+                    .transpose()?,
                 input: InputOptions {
                     max_decompressed: args.max_decompressed,
                     component: args.component,
@@ -139,6 +152,21 @@ fn lang(arg: LangArg) -> Lang {
     }
 }
 
+/// A `--since`/`--until` value in the logs' local time: a timestamp as the logs write them
+/// (seconds optional), or a duration back from now (`90s`, `30m`, `2h`, `1d`).
+pub fn parse_time(text: &str, zone: FixedOffset) -> Option<Timestamp> {
+    let text = text.trim();
+    let units = [("s", 1_000i64), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)];
+    for (unit, millis) in units {
+        if let Some(count) = text.strip_suffix(unit).and_then(|n| n.parse::<i64>().ok()) {
+            let now_local = chrono::Utc::now().timestamp_millis() + i64::from(zone.local_minus_utc()) * 1000;
+            return Some(Timestamp::from_local_millis(now_local - count.checked_mul(millis)?));
+        }
+    }
+    let full = if text.len() == 16 { format!("{text}:00") } else { text.to_string() };
+    crate::event::parse_header(full.as_bytes()).map(|h| h.timestamp)
+}
+
 /// `+08:00`, `-0530`, `+8`, `UTC`, `Z`.
 pub fn parse_timezone(text: &str) -> Option<FixedOffset> {
     let text = text.trim();
@@ -163,6 +191,20 @@ pub fn parse_timezone(text: &str) -> Option<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times() {
+        let zone = parse_timezone("+08:00").unwrap();
+        let exact = parse_time("2022-09-29 10:16:00", zone).unwrap();
+        assert_eq!(exact, Timestamp::from_parts(2022, 9, 29, 10, 16, 0, 0).unwrap());
+        assert_eq!(parse_time("2022-09-29 10:16", zone), Some(exact));
+        let now_local = chrono::Utc::now().timestamp_millis() + 8 * 3_600_000;
+        let two_hours = parse_time("2h", zone).unwrap().local_millis();
+        assert!((now_local - 2 * 3_600_000 - two_hours).abs() < 5_000);
+        for bad in ["yesterday", "2h30", "2022-13-01 00:00:00", ""] {
+            assert_eq!(parse_time(bad, zone), None, "{bad}");
+        }
+    }
 
     #[test]
     fn zones() {

@@ -41,6 +41,10 @@ pub struct ScanOptions {
     pub exeurls_per_host: Option<usize>,
     /// Files larger than one and a half times this are cut into chunks of about this size.
     pub chunk_size: usize,
+    /// Only events from this time on (the logs' local time).
+    pub since: Option<Timestamp>,
+    /// Only events up to this time.
+    pub until: Option<Timestamp>,
     pub input: InputOptions,
 }
 
@@ -50,6 +54,8 @@ impl Default for ScanOptions {
             samples: 3,
             exeurls_per_host: Some(DEFAULT_EXEURLS_PER_HOST),
             chunk_size: DEFAULT_CHUNK_SIZE,
+            since: None,
+            until: None,
             input: InputOptions::default(),
         }
     }
@@ -260,7 +266,17 @@ impl<'a> Scanner<'a> {
             self.rules.pack().rules().iter().find_map(|r| r.heartbeat).map(|h| Tracker::new(h.max_gap_seconds));
         let check_every_event = self.rules.has_unfiltered();
         let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
+        let windowed = self.options.since.is_some() || self.options.until.is_some();
         for record in records.by_ref() {
+            if windowed && !self.in_window(record.timestamp) {
+                // Literal hits inside a skipped event are passed over with it.
+                let end = record.offset + record.bytes.len();
+                while hits.next_if(|hit| hit.start < end).is_some() {}
+                while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
+                    exeurl_cursor += 1;
+                }
+                continue;
+            }
             outcome.events += 1;
             if let Some(ts) = record.timestamp {
                 first = Some(first.map_or(ts, |f| f.min(ts)));
@@ -325,6 +341,13 @@ impl<'a> Scanner<'a> {
             outcome.facts.error_minutes.insert((ctx.component.clone(), ctx.host.clone()), errors);
         }
         outcome
+    }
+
+    /// Whether an event belongs to the `--since`/`--until` window; an event without a timestamp
+    /// cannot be placed in it and does not.
+    fn in_window(&self, timestamp: Option<Timestamp>) -> bool {
+        let Some(ts) = timestamp else { return false };
+        self.options.since.is_none_or(|since| ts >= since) && self.options.until.is_none_or(|until| ts <= until)
     }
 
     /// The header of an event as evidence, without fields.

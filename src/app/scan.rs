@@ -33,6 +33,8 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         timezone: config.timezone,
         lang: config.lang,
         samples: config.options.samples,
+        since: config.options.since,
+        until: config.options.until,
     };
     let report = Report::build(&outcome, &rules, &options);
     match config.format {

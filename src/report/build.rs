@@ -31,6 +31,9 @@ pub struct ReportOptions {
     pub lang: Lang,
     /// Evidence items per finding built at report time (alert runs).
     pub samples: usize,
+    /// The `--since`/`--until` window the scan kept events of.
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +75,9 @@ pub struct InputSummary {
     pub ignored: u64,
     /// The zone timestamps were read in, e.g. `+08:00`.
     pub timezone: String,
+    /// The window of `--since` and `--until`: only events inside it were analysed.
+    pub since: Option<String>,
+    pub until: Option<String>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -203,6 +209,8 @@ impl Report {
                 lines: outcome.lines,
                 ignored: outcome.ignored,
                 timezone: options.timezone.to_string(),
+                since: options.since.map(|t| rfc3339(t, options.timezone)),
+                until: options.until.map(|t| rfc3339(t, options.timezone)),
                 skipped: outcome.skipped.clone(),
             },
             summary: Summary {

@@ -291,3 +291,20 @@ fn coverage_says_what_the_bundle_holds_and_lacks() {
             .contains("missing: /home/admin/logs/acopswareexecutor/common-error.log of acopswareexecutor on 10.0.0.4")
     );
 }
+
+#[test]
+fn since_and_until_keep_a_window() {
+    let bundle = fixtures().join("bundle");
+    let all = scan_json(&[bundle.to_str().unwrap()], 0);
+    let window =
+        scan_json(&["--since", "2022-09-29 10:16:00", "--until", "2022-09-29 10:20:00", bundle.to_str().unwrap()], 0);
+    assert_eq!(window["input"]["since"], "2022-09-29T10:16:00.000+08:00");
+    let count =
+        |report: &serde_json::Value, fault: &str, component: &str| finding(report, fault, component)["count"].as_u64();
+    assert_eq!(count(&all, "dispatch.send-msg-failed", "acopswareexecutor"), Some(4));
+    assert_eq!(count(&window, "dispatch.send-msg-failed", "acopswareexecutor"), Some(2), "10:16:05 and 10:16:40 only");
+    assert!(!faults(&window).contains(&"release.blocked".to_string()), "11:02 is outside");
+    assert!(window["input"]["events"].as_u64() < all["input"]["events"].as_u64());
+    let output = cas_triage().args(["scan", "--since", "yesterday"]).arg(&bundle).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
