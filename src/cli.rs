@@ -203,6 +203,8 @@ pub enum FormatArg {
     Text,
     Json,
     Jsonl,
+    /// One chronological list of findings' evidence and failed tasks across hosts.
+    Timeline,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

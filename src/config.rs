@@ -75,6 +75,7 @@ impl ScanConfig {
             Some(FormatArg::Text) => Format::Text,
             Some(FormatArg::Json) => Format::Json,
             Some(FormatArg::Jsonl) => Format::Jsonl,
+            Some(FormatArg::Timeline) => Format::Timeline,
             None if stdout_is_terminal => Format::Text,
             None => Format::Json,
         };

@@ -10,7 +10,7 @@ use super::EXIT_FINDINGS;
 use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
-use crate::report::{Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_text};
+use crate::report::{Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_text, write_timeline};
 use crate::rules::CompiledRules;
 use crate::scan::Scanner;
 
@@ -41,6 +41,7 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         Format::Text => write_text(&report, TextStyle { color: config.color, unclassified: config.unclassified }, out),
         Format::Json => write_json(&report, out),
         Format::Jsonl => write_jsonl(&report, out),
+        Format::Timeline => write_timeline(&report, out),
     }
     .context("cannot write the report")?;
     let failed = config.fail_on.is_some_and(|threshold| report.has_severity_at_least(threshold));

@@ -7,6 +7,7 @@ mod build;
 mod escape;
 mod json;
 mod text;
+mod timeline;
 
 pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
 pub use build::{
@@ -15,6 +16,7 @@ pub use build::{
 pub use escape::{DecodedText, escape_for_terminal};
 pub use json::{write_json, write_jsonl};
 pub use text::{TextStyle, write_text};
+pub use timeline::write_timeline;
 
 /// The output formats of `scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,4 +24,5 @@ pub enum Format {
     Text,
     Json,
     Jsonl,
+    Timeline,
 }

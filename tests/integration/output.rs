@@ -244,3 +244,22 @@ fn long_lines_are_cut_between_characters() {
     assert_eq!((evidence["text_truncated"].as_bool(), evidence["text_lossy"].as_bool()), (Some(true), Some(false)));
     assert!(evidence["text"].as_str().unwrap().ends_with('中'));
 }
+
+#[test]
+fn timeline_lists_evidence_and_failed_tasks_in_time_order() {
+    let output =
+        cas_triage().args(["scan", "--format", "timeline", "--samples", "100"]).arg(bundle()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let times: Vec<&str> = text.lines().map(|l| l.split("  ").next().unwrap()).filter(|t| *t != "-").collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "chronological");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .starts_with("2022-09-28T22:01:10.004+08:00  10.12.3.4  acopswareexecutor  HIGH dispatch.send-msg-failed")
+    );
+    assert!(text.contains("TASK 10390850 timeout after 11.5 s"));
+    assert!(text.contains("MEDIUM alert.error-rate"));
+}
