@@ -308,3 +308,23 @@ fn since_and_until_keep_a_window() {
     let output = cas_triage().args(["scan", "--since", "yesterday"]).arg(&bundle).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_task_started_in_a_rotated_gz_and_ended_in_the_live_log_is_paired() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b/10.12.3.4/home/admin/logs/acopswareexecutor");
+    std::fs::create_dir_all(&dir).unwrap();
+    let start = "2022-09-29 23:59:50,000 INFO  [task-runner-1] - task 30001 start ip=10.1.2.3 cmd=/home/admin/bin/deploy_v2.py\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(start.as_bytes()).unwrap();
+    std::fs::write(dir.join("common-error.log.2022-09-29.gz"), gz.finish().unwrap()).unwrap();
+    let end = "2022-09-30 00:00:05,000 ERROR [task-runner-1] - task 30001 end ip=10.1.2.3 status=FAILED reason=python runtimeout\n";
+    std::fs::write(dir.join("common-error.log"), end).unwrap();
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let task = &report["tasks"][0];
+    assert_eq!((task["task_id"].as_str(), task["elapsed_s"].as_f64()), (Some("30001"), Some(15.0)));
+    assert_eq!((task["outcome"].as_str(), task["clock_skew_suspected"].as_bool()), (Some("timeout"), Some(true)));
+    assert_eq!(task["script"], "/home/admin/bin/deploy_v2.py");
+    assert!(task["evidence"][0]["path"].as_str().unwrap().ends_with(".gz"));
+}
