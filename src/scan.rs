@@ -14,8 +14,8 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{
-    ConfigFileFact, ErrorCounter, ExeurlFact, Facts, LogCoverage, Outcome, TaskEvent, Tracker, crlf_facts, empty_keys,
-    encoding_facts, header_task_id, is_command, parse_exeurl, task_details, task_id,
+    ConfigFileFact, CrlfFacts, EncodingFacts, ErrorCounter, ExeurlFact, Facts, LogCoverage, Outcome, TaskEvent,
+    Tracker, crlf_facts, empty_keys, encoding_facts, header_task_id, is_command, parse_exeurl, task_details,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
@@ -310,13 +310,13 @@ impl<'a> Scanner<'a> {
             for m in found.drain(..) {
                 let rule = self.rules.rule(m.rule);
                 match (&rule.kind, &mut heartbeats) {
-                    (RuleKind::Analysis(_), Some(tracker))
-                        if rule.heartbeat.is_some() && record.timestamp.is_some() =>
-                    {
-                        let position = (ctx.unit, ctx.source.member, record.line);
-                        tracker.beat(record.timestamp.unwrap_or(Timestamp::from_local_millis(0)), |slot| {
-                            slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
-                        });
+                    (RuleKind::Analysis(_), Some(tracker)) if rule.heartbeat.is_some() => {
+                        if let Some(timestamp) = record.timestamp {
+                            let position = (ctx.unit, ctx.source.member, record.line);
+                            tracker.beat(timestamp, |slot| {
+                                slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
+                            });
+                        }
                     }
                     (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
                         if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
@@ -353,14 +353,19 @@ impl<'a> Scanner<'a> {
     /// The header of an event as evidence, without fields.
     fn plain_evidence(&self, ctx: &SourceContext<'_>, record: &Record<'_>) -> Evidence {
         let (text, text_truncated) = Evidence::cap(record.header_line());
+        Evidence { text, text_truncated, ..self.bare_evidence(ctx, record) }
+    }
+
+    /// Where an event is, as evidence without text or fields.
+    fn bare_evidence(&self, ctx: &SourceContext<'_>, record: &Record<'_>) -> Evidence {
         Evidence {
             position: (ctx.unit, ctx.source.member, record.line),
             path: ctx.path.clone(),
             archive: ctx.archive.clone(),
             line: record.line,
             timestamp: record.timestamp,
-            text,
-            text_truncated,
+            text: Vec::new(),
+            text_truncated: false,
             matched: None,
             fields: Vec::new(),
         }
@@ -381,21 +386,8 @@ impl<'a> Scanner<'a> {
             let Some(id) = header_task_id(header) else { return };
             (id, Vec::new())
         };
-        let mut cut = header.len().min(TASK_TEXT);
-        while cut < header.len() && cut > 0 && (header[cut] & 0xC0) == 0x80 {
-            cut -= 1;
-        }
-        let evidence = Evidence {
-            position: (ctx.unit, ctx.source.member, record.line),
-            path: ctx.path.clone(),
-            archive: ctx.archive.clone(),
-            line: record.line,
-            timestamp: record.timestamp,
-            text: header[..cut].to_vec(),
-            text_truncated: cut < header.len(),
-            matched: None,
-            fields,
-        };
+        let (text, text_truncated) = Evidence::cap_to(header, TASK_TEXT);
+        let evidence = Evidence { text, text_truncated, fields, ..self.bare_evidence(ctx, record) };
         facts.add_task(TaskEvent {
             script,
             cost_ms,
@@ -434,7 +426,7 @@ impl<'a> Scanner<'a> {
                 line,
                 timestamp,
                 command,
-                task_id: task_id(text),
+                task_id: header_task_id(text),
             });
         }
     }
@@ -449,43 +441,19 @@ impl<'a> Scanner<'a> {
         let header = record.header_line();
         let text = template.build(&header[message_start(header)..]);
         let position = (ctx.unit, ctx.source.member, record.line);
-        part.record(text, record.timestamp, position, || {
-            let (text, text_truncated) = Evidence::cap(header);
-            Evidence {
-                position,
-                path: ctx.path.clone(),
-                archive: ctx.archive.clone(),
-                line: record.line,
-                timestamp: record.timestamp,
-                text,
-                text_truncated,
-                matched: None,
-                fields: Vec::new(),
-            }
-        });
+        part.record(text, record.timestamp, position, || self.plain_evidence(ctx, record));
     }
 
     fn record_match(&self, ctx: &SourceContext<'_>, record: &Record<'_>, m: &RuleMatch, findings: &mut FindingSet) {
         let key = GroupKey { rule: m.rule, component: ctx.component.clone(), host: ctx.host.clone() };
         let position = (ctx.unit, ctx.source.member, record.line);
         findings.record(key, record.timestamp, position, || {
-            let (text, text_truncated) = Evidence::cap(record.header_line());
             let (match_line, match_text) = record.line_at(m.offset);
             let matched = (match_line != record.line).then(|| {
                 let (text, cut) = Evidence::cap(match_text);
                 (match_line, text, cut)
             });
-            Evidence {
-                position,
-                path: ctx.path.clone(),
-                archive: ctx.archive.clone(),
-                line: record.line,
-                timestamp: record.timestamp,
-                text,
-                text_truncated,
-                matched,
-                fields: self.rules.fields(m, record),
-            }
+            Evidence { matched, fields: self.rules.fields(m, record), ..self.plain_evidence(ctx, record) }
         });
     }
 
@@ -493,25 +461,26 @@ impl<'a> Scanner<'a> {
         let mut outcome = ScanOutcome::empty(&self.options);
         let bytes: &[u8] = &ctx.source.bytes;
         outcome.lines = bytecount_lines(bytes);
-        outcome.facts.config_files.push(config_file_fact(ctx, bytes, outcome.lines));
+        let (crlf, encoding) = (crlf_facts(bytes), encoding_facts(bytes));
+        outcome.facts.config_files.push(config_file_fact(ctx, bytes, outcome.lines, crlf.as_ref(), encoding.as_ref()));
         for (index, rule) in self.rules.pack().rules().iter().enumerate() {
             let RuleKind::File(check) = rule.kind else { continue };
             let fact = match check {
-                Check::PropertiesCrlf => crlf_facts(bytes).map(|f| {
+                Check::PropertiesCrlf => crlf.as_ref().map(|f| {
                     let fields = vec![
                         ("crlf_lines".to_string(), f.crlf_lines.to_string()),
                         ("total_lines".to_string(), f.total_lines.to_string()),
                         ("first_crlf_line".to_string(), f.first_line.to_string()),
                     ];
-                    (f.first_line, f.first_text, fields)
+                    (f.first_line, f.first_text.clone(), fields)
                 }),
-                Check::PropertiesEncoding => encoding_facts(bytes).map(|f| {
+                Check::PropertiesEncoding => encoding.as_ref().map(|f| {
                     let text = line_text(bytes, f.offset);
                     let mut fields =
-                        vec![("problem".to_string(), f.problem), ("offset".to_string(), f.offset.to_string())];
-                    if let Some(gbk) = f.gbk {
+                        vec![("problem".to_string(), f.problem.clone()), ("offset".to_string(), f.offset.to_string())];
+                    if let Some(gbk) = &f.gbk {
                         fields.push(("decodes_as_gbk".to_string(), gbk.decodes.to_string()));
-                        fields.extend(gbk.line_text.map(|line| ("gbk_line".to_string(), line)));
+                        fields.extend(gbk.line_text.clone().map(|line| ("gbk_line".to_string(), line)));
                     }
                     (f.line, text, fields)
                 }),
@@ -527,11 +496,10 @@ impl<'a> Scanner<'a> {
                     path: ctx.path.clone(),
                     archive: ctx.archive.clone(),
                     line,
-                    timestamp: None,
                     text,
                     text_truncated,
-                    matched: None,
                     fields,
+                    ..Evidence::empty()
                 }
             });
         }
@@ -540,9 +508,13 @@ impl<'a> Scanner<'a> {
 }
 
 /// Everything the configuration checks read of one file, for the report's list of them.
-fn config_file_fact(ctx: &SourceContext<'_>, bytes: &[u8], lines: u64) -> ConfigFileFact {
-    let crlf = crlf_facts(bytes);
-    let encoding = encoding_facts(bytes);
+fn config_file_fact(
+    ctx: &SourceContext<'_>,
+    bytes: &[u8],
+    lines: u64,
+    crlf: Option<&CrlfFacts>,
+    encoding: Option<&EncodingFacts>,
+) -> ConfigFileFact {
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     ConfigFileFact {
         path: ctx.path.clone(),
@@ -550,11 +522,11 @@ fn config_file_fact(ctx: &SourceContext<'_>, bytes: &[u8], lines: u64) -> Config
         host: ctx.host.clone(),
         position: (ctx.unit, ctx.source.member, 0),
         lines,
-        crlf_lines: crlf.as_ref().map_or(0, |c| c.crlf_lines),
+        crlf_lines: crlf.map_or(0, |c| c.crlf_lines),
         first_crlf_line: crlf.map(|c| c.first_line),
         bom,
-        not_utf8_at: encoding.as_ref().filter(|e| e.gbk.is_some()).map(|e| e.offset),
-        decodes_as_gbk: encoding.and_then(|e| e.gbk).map(|g| g.decodes),
+        not_utf8_at: encoding.filter(|e| e.gbk.is_some()).map(|e| e.offset),
+        decodes_as_gbk: encoding.and_then(|e| e.gbk.as_ref()).map(|g| g.decodes),
         empty_keys: empty_keys(bytes),
     }
 }

@@ -3,8 +3,8 @@
 //! logs and `application.properties` files, in the shapes of `log-shapes.md`, with faults of the
 //! default rule pack injected at a known rate.
 //!
-//! Included with `#[path]` by `benches/scan.rs` and `examples/generate_bundle.rs`; it needs std
-//! and flate2 only. The same spec gives the same bytes: each file draws from its own splitmix64
+//! Included with `#[path]` by `benches/scan.rs` and `examples/generate_bundle.rs`; it needs std,
+//! flate2, and the crate's own timestamps (to write dates). The same spec gives the same bytes: each file draws from its own splitmix64
 //! stream, seeded from the spec's seed and the file's index, so files are written in parallel.
 //!
 //! The expected counts are exact. Every injected fault event is counted under its fault id and
@@ -500,9 +500,9 @@ impl LogWriter {
     fn timestamp(&mut self, staragent: bool) {
         let day = self.clock.div_euclid(DAY_MS);
         if day != self.date_day {
-            let (y, m, d) = civil_from_days(day);
-            let text = format!("{y:04}-{m:02}-{d:02}");
-            self.date.copy_from_slice(text.as_bytes());
+            // `YYYY-MM-DD hh:mm:ss.mmm`, of which the date is kept.
+            let text = cas_triage::event::Timestamp::from_local_millis(day * DAY_MS).to_string();
+            self.date.copy_from_slice(&text.as_bytes()[..10]);
             self.date_day = day;
         }
         let ms = self.clock.rem_euclid(DAY_MS);
@@ -663,17 +663,4 @@ impl LogWriter {
         self.out.push(b'}');
         self.end_line();
     }
-}
-
-/// Calendar date of days since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }

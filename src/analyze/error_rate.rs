@@ -185,13 +185,11 @@ mod tests {
         Evidence {
             position: (0, 0, line),
             path: "p".into(),
-            archive: None,
             line,
             timestamp: Some(ts),
             text: b"t".to_vec(),
-            text_truncated: false,
-            matched: None,
             fields: vec![],
+            ..Evidence::empty()
         }
     }
 

@@ -108,26 +108,6 @@ fn starts_field(text: &[u8]) -> bool {
     key > 0 && text[0].is_ascii_alphabetic() && text.get(key) == Some(&b'=')
 }
 
-/// The task or job id a line names (`jobId=10390847`, `task 10390847`, `"taskId":"10390847"`).
-pub fn task_id(line: &[u8]) -> Option<String> {
-    let lower = line.to_ascii_lowercase();
-    for key in [&b"jobid"[..], b"taskid", b"job_id", b"task_id", b"job", b"task"] {
-        let mut from = 0;
-        while let Some(found) = memchr::memmem::find(&lower[from..], key) {
-            let start = from + found + key.len();
-            let digits_at =
-                start + lower[start..].iter().take_while(|b| matches!(b, b' ' | b'=' | b':' | b'"' | b'#')).count();
-            let digits = lower[digits_at..].iter().take_while(|b| b.is_ascii_digit()).count();
-            let word_before = from + found > 0 && lower[from + found - 1].is_ascii_alphabetic();
-            if digits >= 4 && !word_before {
-                return Some(String::from_utf8_lossy(&line[digits_at..digits_at + digits]).into_owned());
-            }
-            from = start;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,14 +156,5 @@ mod tests {
             let want = want.map(|(c, s, a)| (c.to_string(), s.to_string(), a.to_string()));
             assert_eq!(parse(line), want, "{line}");
         }
-    }
-
-    #[test]
-    fn task_ids() {
-        assert_eq!(task_id(b"recv task jobId=10390847 exeurl=cmd://x").as_deref(), Some("10390847"));
-        assert_eq!(task_id(br#"job 10390847 {"exeurl":"cmd://x"}"#).as_deref(), Some("10390847"));
-        assert_eq!(task_id(br#"{"taskId":"10390850"}"#).as_deref(), Some("10390850"));
-        assert_eq!(task_id(b"subtask 1 of 3").as_deref(), None);
-        assert_eq!(task_id(b"no id here").as_deref(), None);
     }
 }

@@ -129,13 +129,11 @@ mod tests {
         Evidence {
             position: (0, 0, line),
             path: "agent.log".into(),
-            archive: None,
             line,
             timestamp: Some(Timestamp::from_local_millis(second * 1000)),
             text: b"heartbeat".to_vec(),
-            text_truncated: false,
-            matched: None,
             fields: vec![],
+            ..Evidence::empty()
         }
     }
 

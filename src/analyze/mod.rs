@@ -14,7 +14,7 @@ mod tasks;
 
 pub use coverage::{AGENT_LOG, LogCoverage, expected_error_log};
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
-pub use exeurl::{Command, is_command, parse_exeurl, task_id};
+pub use exeurl::{Command, is_command, parse_exeurl};
 pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey};
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
 pub use properties::{CrlfFacts, EncodingFacts, GbkReading, crlf_facts, empty_keys, encoding_facts};

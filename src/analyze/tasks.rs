@@ -90,8 +90,8 @@ impl TaskEvent {
     }
 }
 
-/// The task id of a task line's header: the digits (5 or more) after `task`, `job`, `taskId`,
-/// `jobId` and the like, read without regexes: task lines are many.
+/// The task id a line names: the digits (5 or more) after `task`, `job`, `taskId`, `jobId`,
+/// `"taskId":"` and the like, read without regexes: task lines are many.
 pub fn header_task_id(header: &[u8]) -> Option<String> {
     static KEYS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         AhoCorasick::builder()
@@ -104,8 +104,9 @@ pub fn header_task_id(header: &[u8]) -> Option<String> {
             continue;
         }
         let mut at = found.end();
-        if header[at..].len() >= 2 && header[at..at + 2].eq_ignore_ascii_case(b"id") {
-            at += 2;
+        let separated = usize::from(header.get(at) == Some(&b'_'));
+        if header.get(at + separated..at + separated + 2).is_some_and(|id| id.eq_ignore_ascii_case(b"id")) {
+            at += separated + 2;
         }
         at += header[at..].iter().take_while(|b| matches!(b, b' ' | b'=' | b':' | b'#' | b'"' | b'_')).count();
         let digits = header[at..].iter().take_while(|b| b.is_ascii_digit()).count();
@@ -263,18 +264,27 @@ mod tests {
             evidence: Evidence {
                 position: (0, 0, ms as u64),
                 path: "p".into(),
-                archive: None,
                 line: 1,
                 timestamp: Some(Timestamp::from_local_millis(ms)),
                 text: text.as_bytes().to_vec(),
-                text_truncated: false,
-                matched: None,
                 fields,
+                ..Evidence::empty()
             },
             outcome: (role == Role::TaskEnd).then(|| Outcome::of(text.as_bytes())),
             script: None,
             cost_ms: cost.map(|c| c.parse().unwrap()),
         }
+    }
+
+    #[test]
+    fn task_ids() {
+        assert_eq!(header_task_id(b"recv task jobId=10390847 exeurl=cmd://x").as_deref(), Some("10390847"));
+        assert_eq!(header_task_id(br#"job 10390847 {"exeurl":"cmd://x"}"#).as_deref(), Some("10390847"));
+        assert_eq!(header_task_id(br#"{"taskId":"10390850"}"#).as_deref(), Some("10390850"));
+        assert_eq!(header_task_id(b"task_id=10390851 end").as_deref(), Some("10390851"));
+        assert_eq!(header_task_id(b"subtask 12345 of 3").as_deref(), None);
+        assert_eq!(header_task_id(b"task 1 of 3").as_deref(), None);
+        assert_eq!(header_task_id(b"no id here").as_deref(), None);
     }
 
     #[test]

@@ -79,40 +79,46 @@ fn write_source(path: &str, bytes: &[u8], args: &EventsArgs, out: &mut dyn Write
             level: record.level.as_str(),
             header: DecodedText::decode(record.header_line()).text,
         };
-        match args.format {
-            ListFormatArg::Json => {
-                serde_json::to_writer(&mut *out, &row)?;
-                writeln!(out)?;
-            }
-            ListFormatArg::Text => writeln!(
-                out,
-                "{}:{} +{} {} {} {}",
+        let text = || {
+            let time = row.timestamp.as_deref().unwrap_or("-");
+            format!(
+                "{}:{} +{} {time} {} {}",
                 escape_for_terminal(path),
                 row.line,
                 row.lines,
-                row.timestamp.as_deref().unwrap_or("-"),
                 row.level,
                 escape_for_terminal(&row.header)
-            )?,
-        }
+            )
+        };
+        write_row(out, args.format, &row, text)?;
     }
     if args.count {
         let row = FileRow { path, bytes: bytes.len(), lines: records.lines(), events, timestamped, stack_frames };
-        match args.format {
-            ListFormatArg::Json => {
-                serde_json::to_writer(&mut *out, &row)?;
-                writeln!(out)?;
-            }
-            ListFormatArg::Text => writeln!(
-                out,
+        let text = || {
+            format!(
                 "{}: {} lines, {} events ({} with a timestamp), {} stack frames",
                 escape_for_terminal(path),
                 row.lines,
                 row.events,
                 row.timestamped,
                 row.stack_frames
-            )?,
-        }
+            )
+        };
+        write_row(out, args.format, &row, text)?;
     }
     Ok(())
+}
+
+/// One row as a JSON line, or as the text `text` makes.
+fn write_row(
+    out: &mut dyn Write,
+    format: ListFormatArg,
+    row: &impl Serialize,
+    text: impl FnOnce() -> String,
+) -> std::io::Result<()> {
+    match format {
+        ListFormatArg::Json => serde_json::to_writer(&mut *out, row)?,
+        ListFormatArg::Text => out.write_all(text().as_bytes())?,
+    }
+    writeln!(out)
 }

@@ -31,14 +31,14 @@ pub struct Evidence {
     pub fields: Vec<(String, String)>,
 }
 
-/// Where evidence text is cut: at [`MAX_EVIDENCE_TEXT`], moved back to the start of a UTF-8
-/// sequence when it would fall inside one.
-fn cut_point(text: &[u8]) -> usize {
-    if text.len() <= MAX_EVIDENCE_TEXT {
+/// Where text is cut to at most `max` bytes: at `max`, moved back to the start of a UTF-8
+/// sequence when it would fall inside one, so valid text stays valid.
+pub(crate) fn cut_point(text: &[u8], max: usize) -> usize {
+    if text.len() <= max {
         return text.len();
     }
-    let mut cut = MAX_EVIDENCE_TEXT;
-    while cut > MAX_EVIDENCE_TEXT - 4 && (text[cut] & 0xC0) == 0x80 {
+    let mut cut = max;
+    while cut > max.saturating_sub(4) && cut > 0 && (text[cut] & 0xC0) == 0x80 {
         cut -= 1;
     }
     cut
@@ -85,7 +85,7 @@ impl Evidence {
             self.archive = archive.clone();
         }
         self.timestamp = timestamp;
-        let cut = cut_point(header);
+        let cut = cut_point(header, MAX_EVIDENCE_TEXT);
         self.text.clear();
         self.text.extend_from_slice(&header[..cut]);
         self.text_truncated = cut < header.len();
@@ -100,7 +100,13 @@ impl Evidence {
     /// Caps `text` at [`MAX_EVIDENCE_TEXT`] bytes; returns the kept bytes and whether any were cut.
     /// A cut never falls inside a UTF-8 sequence, so valid text stays valid.
     pub fn cap(text: &[u8]) -> (Vec<u8>, bool) {
-        let cut = cut_point(text);
+        Evidence::cap_to(text, MAX_EVIDENCE_TEXT)
+    }
+
+    /// Caps `text` at `max` bytes, between characters; returns the kept bytes and whether any
+    /// were cut.
+    pub fn cap_to(text: &[u8], max: usize) -> (Vec<u8>, bool) {
+        let cut = cut_point(text, max);
         (text[..cut].to_vec(), cut < text.len())
     }
 }
@@ -248,13 +254,11 @@ mod tests {
         Evidence {
             position: (0, 0, line),
             path: "p".into(),
-            archive: None,
             line,
             timestamp: Some(Timestamp::from_local_millis(line as i64)),
             text: b"t".to_vec(),
-            text_truncated: false,
-            matched: None,
             fields: vec![],
+            ..Evidence::empty()
         }
     }
 

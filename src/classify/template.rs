@@ -50,13 +50,8 @@ impl Template {
             i = end;
         }
         // Cut at the bound, and never inside a UTF-8 sequence.
-        if self.buf.len() > MAX_TEMPLATE {
-            let mut cut = MAX_TEMPLATE;
-            while cut > 0 && (self.buf[cut] & 0xC0) == 0x80 {
-                cut -= 1;
-            }
-            self.buf.truncate(cut);
-        }
+        let cut = super::findings::cut_point(&self.buf, MAX_TEMPLATE);
+        self.buf.truncate(cut);
         &self.buf
     }
 

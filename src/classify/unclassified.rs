@@ -190,13 +190,11 @@ mod tests {
         Evidence {
             position: (0, 0, line),
             path: "p".into(),
-            archive: None,
             line,
             timestamp: Some(Timestamp::from_local_millis(line as i64)),
             text: b"t".to_vec(),
-            text_truncated: false,
-            matched: None,
             fields: vec![],
+            ..Evidence::empty()
         }
     }
 
