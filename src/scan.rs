@@ -268,6 +268,11 @@ impl<'a> Scanner<'a> {
         let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
         let windowed = self.options.since.is_some() || self.options.until.is_some();
         for record in records.by_ref() {
+            // The span of the log, window or not: coverage says whether the log covers the window.
+            if let Some(ts) = record.timestamp {
+                first = Some(first.map_or(ts, |f| f.min(ts)));
+                last = Some(last.map_or(ts, |l| l.max(ts)));
+            }
             if windowed && !self.in_window(record.timestamp) {
                 // Literal hits inside a skipped event are passed over with it.
                 let end = record.offset + record.bytes.len();
@@ -278,10 +283,6 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             outcome.events += 1;
-            if let Some(ts) = record.timestamp {
-                first = Some(first.map_or(ts, |f| f.min(ts)));
-                last = Some(last.map_or(ts, |l| l.max(ts)));
-            }
             let end = record.offset + record.bytes.len();
             let has_hits = hits.peek().is_some_and(|hit| hit.start < end);
             while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {

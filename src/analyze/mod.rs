@@ -1,6 +1,6 @@
 //! Analyses beyond single events: the checks on whole `application.properties` files (CRLF line
-//! endings, encoding), the commands agents ran (`exeurl`), error-rate alerts and agent
-//! heartbeat gaps. Input is a
+//! endings, encoding), the commands agents ran (`exeurl`), error-rate alerts, agent heartbeat
+//! gaps, task timing and clock offsets, release chains, and the bundle's coverage. Input is a
 //! file's bytes or the events of `scan`; output is typed facts, merged over the bundle, that the
 //! report turns into findings and lists.
 
@@ -12,7 +12,7 @@ mod heartbeat;
 mod properties;
 mod tasks;
 
-pub use coverage::{AGENT_LOG, LogCoverage, expected_error_log};
+pub use coverage::{AGENT_LOG, LogCoverage, expected_error_log, window_gap};
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, is_command, parse_exeurl};
 pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey};

@@ -162,14 +162,83 @@ pub struct Task<'a> {
     pub script: Option<&'a str>,
 }
 
-/// Pairs starts and ends by task id: the earliest start with the last end. Tasks in order of
-/// their start (tasks without a start last).
-pub fn pair_tasks<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings: &Tasks) -> Vec<Task<'a>> {
+/// The task lines of the bundle grouped by task: by task id, then split where one id was used by
+/// unrelated tasks (see [`split_duplicates`]). Each group is in time order.
+pub fn task_groups<'a>(events: impl IntoIterator<Item = &'a TaskEvent>) -> Vec<Vec<&'a TaskEvent>> {
     let mut sorted: Vec<&TaskEvent> = events.into_iter().collect();
     // Task ids are digits: sorting by their value compares integers, not strings.
     sorted.sort_by_cached_key(|e| (id_value(&e.task_id), e.evidence.timestamp, e.evidence.position));
-    let mut tasks: Vec<Task> = sorted
-        .chunk_by(|a, b| a.task_id == b.task_id)
+    let mut groups = Vec::new();
+    for list in sorted.chunk_by(|a, b| a.task_id == b.task_id) {
+        if list.iter().all(|e| e.host == list[0].host) {
+            groups.push(list.to_vec());
+        } else {
+            groups.extend(split_duplicates(list));
+        }
+    }
+    groups
+}
+
+/// Whether a line was logged by the agent that runs tasks (the receiving side).
+fn is_agent(event: &TaskEvent) -> bool {
+    &*event.component == "staragent"
+}
+
+/// The lines of one task id logged on several hosts, split into tasks. One task is logged by at
+/// most one sender (executor, orchestration, acstarserver2) and one agent: with at most one host
+/// of each kind, all lines are one task. With more, the id was reused (two environments in one
+/// bundle, an id counter reset): each host's lines are a task of their own, and each sender host
+/// is joined to the agent host whose first line is nearest in time to its own.
+fn split_duplicates<'a>(list: &[&'a TaskEvent]) -> Vec<Vec<&'a TaskEvent>> {
+    let mut by_host: BTreeMap<(bool, &str), Vec<&'a TaskEvent>> = BTreeMap::new();
+    for event in list {
+        by_host.entry((is_agent(event), &event.host)).or_default().push(event);
+    }
+    let senders = by_host.keys().filter(|(agent, _)| !agent).count();
+    if senders <= 1 && by_host.len() - senders <= 1 {
+        return vec![list.to_vec()];
+    }
+    let first_millis = |lines: &[&TaskEvent]| lines.iter().find_map(|e| e.millis());
+    let mut agents: Vec<Option<Vec<&'a TaskEvent>>> = Vec::new();
+    let mut sending: Vec<Vec<&'a TaskEvent>> = Vec::new();
+    for ((agent, _), lines) in by_host {
+        if agent { agents.push(Some(lines)) } else { sending.push(lines) }
+    }
+    // Closest pairs first, so that one far-off host does not take another's partner.
+    let mut candidates: Vec<(i64, usize, usize)> = Vec::new();
+    for (s, sender) in sending.iter().enumerate() {
+        for (a, agent) in agents.iter().enumerate() {
+            if let (Some(x), Some(y)) = (first_millis(sender), agent.as_deref().and_then(first_millis)) {
+                candidates.push(((x - y).abs(), s, a));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    let mut partner: Vec<Option<usize>> = vec![None; sending.len()];
+    for (_, s, a) in candidates {
+        if partner[s].is_none() && agents[a].is_some() && !partner.contains(&Some(a)) {
+            partner[s] = Some(a);
+        }
+    }
+    let mut groups: Vec<Vec<&'a TaskEvent>> = Vec::new();
+    for (mut lines, partner) in sending.into_iter().zip(&partner) {
+        if let Some(a) = partner {
+            lines.extend(agents[*a].take().unwrap_or_default());
+        }
+        groups.push(lines);
+    }
+    groups.extend(agents.into_iter().flatten());
+    for group in &mut groups {
+        group.sort_by_key(|e| (e.evidence.timestamp, e.evidence.position));
+    }
+    groups
+}
+
+/// Pairs starts and ends of each task (see [`task_groups`]): the earliest start with the last
+/// end. Tasks in order of their start (tasks without a start last).
+pub fn pair_tasks<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings: &Tasks) -> Vec<Task<'a>> {
+    let mut tasks: Vec<Task> = task_groups(events)
+        .iter()
         .map(|list| {
             let start = list.iter().copied().find(|e| e.role == Role::TaskStart);
             let end = list.iter().copied().rev().find(|e| e.role == Role::TaskEnd);
@@ -213,13 +282,11 @@ pub struct ClockOffset {
 /// pack's `max_offset_seconds` are returned. A receipt logged before its send is impossible
 /// without a clock off.
 pub fn clock_offsets<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings: &Tasks) -> Vec<ClockOffset> {
-    let mut starts: Vec<&TaskEvent> =
-        events.into_iter().filter(|e| e.role == Role::TaskStart && e.evidence.timestamp.is_some()).collect();
-    starts.sort_by_cached_key(|e| id_value(&e.task_id));
+    let starts = events.into_iter().filter(|e| e.role == Role::TaskStart && e.evidence.timestamp.is_some());
     let mut differences: BTreeMap<(Arc<str>, Arc<str>), Vec<i64>> = BTreeMap::new();
-    for list in starts.chunk_by(|a, b| a.task_id == b.task_id) {
-        let Some(sender) = list.iter().find(|e| &*e.component != "staragent") else { continue };
-        for receiver in list.iter().filter(|e| &*e.component == "staragent" && e.host != sender.host) {
+    for list in task_groups(starts) {
+        let Some(sender) = list.iter().find(|e| !is_agent(e)) else { continue };
+        for receiver in list.iter().filter(|e| is_agent(e) && e.host != sender.host) {
             if let (Some(r), Some(s)) = (receiver.millis(), sender.millis()) {
                 differences.entry((receiver.host.clone(), sender.host.clone())).or_default().push(r - s);
             }
@@ -323,6 +390,30 @@ mod tests {
             ]
         );
         assert_eq!(tasks[0].logged_cost_ms, Some(11_551));
+    }
+
+    #[test]
+    fn one_id_reused_on_other_hosts_is_another_task() {
+        let hour = 3_600_000;
+        let events = [
+            event("7", Role::TaskStart, "exec-a", "acopswareexecutor", 0, "task 7 start", None),
+            event("7", Role::TaskStart, "app-7", "staragent", 100, "recv task 7", None),
+            event("7", Role::TaskEnd, "app-7", "staragent", 10_000, "task 7 result: success", None),
+            event("7", Role::TaskStart, "exec-b", "acopswareexecutor", hour, "task 7 start", None),
+            event("7", Role::TaskStart, "app-8", "staragent", hour + 50, "recv task 7", None),
+            event("7", Role::TaskEnd, "app-8", "staragent", hour + 100_000, "task 7 result: runtimeout", None),
+        ];
+        let tasks = pair_tasks(&events, &SETTINGS);
+        let shape: Vec<_> = tasks
+            .iter()
+            .map(|t| (&*t.start.unwrap().host, &*t.end.unwrap().host, t.elapsed.unwrap().0, t.outcome))
+            .collect();
+        assert_eq!(shape, [("exec-a", "app-7", 10_000, "success"), ("exec-b", "app-8", 100_000, "timeout")]);
+        // A sender and a receiver alone are one task, however far apart their clocks are.
+        let pair_only = [events[0].clone(), events[2].clone()];
+        assert_eq!(pair_tasks(&pair_only, &SETTINGS).len(), 1);
+        // Each agent pairs with the executor nearest in time: no offset is estimated across them.
+        assert!(clock_offsets(&events, &SETTINGS).is_empty());
     }
 
     #[test]

@@ -1,11 +1,17 @@
-//! The report's view of the analyses across events: error-rate alert runs become
-//! `alert.error-rate` findings, and the commands agents ran become the `exeurls` list.
+//! The report's view of the analyses across events: error-rate alert runs, heartbeat gaps and
+//! quick timeouts become findings; the commands agents ran, the tasks, the configuration files
+//! and the bundle's coverage become the report's lists.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use super::build::{ReportOptions, rfc3339};
-use crate::analyze::{AGENT_LOG, AlertRun, Gap, Task, alert_runs, clock_offsets, expected_error_log, gaps, pair_tasks};
+use crate::analyze::{
+    AGENT_LOG, AlertRun, Gap, Task, alert_runs, clock_offsets, expected_error_log, gaps, pair_tasks, window_gap,
+};
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
+use crate::input::UNKNOWN;
 use crate::rules::{CompiledRules, Lang};
 use crate::scan::ScanOutcome;
 
@@ -324,6 +330,22 @@ pub(super) fn config_files(outcome: &ScanOutcome) -> Vec<ConfigFileReport> {
 pub struct Coverage {
     pub logs: Vec<LogCoverageReport>,
     pub missing: Vec<MissingLog>,
+    /// With `--since`/`--until`: the logs whose span does not cover the window.
+    pub uncovered: Vec<UncoveredLog>,
+}
+
+/// A log whose timestamps do not span the `--since`/`--until` window: events of the window may
+/// be missing from the bundle, not absent from the host.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncoveredLog {
+    pub component: String,
+    pub host: String,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// `outside`: no event of the log is in the window; `partial`: the log begins or ends inside
+    /// it (an error log may simply have been quiet).
+    pub overlap: &'static str,
+    pub reason: &'static str,
 }
 
 /// The logs of one component on one host.
@@ -346,7 +368,9 @@ pub struct MissingLog {
 }
 
 /// The logs read per component and host; missing: the `common-error.log` of every app that has
-/// other logs on a host, and any agent log when the bundle has none.
+/// other logs on a host, and the agent log of every business host (a host with an app's
+/// `application.properties`), or of any host when the bundle has no agent log and no business
+/// host; uncovered: the logs that do not span the window.
 pub(super) fn coverage(outcome: &ScanOutcome, options: &ReportOptions) -> Coverage {
     let stamp = |t: Option<crate::event::Timestamp>| t.map(|t| rfc3339(t, options.timezone));
     let logs = outcome
@@ -373,13 +397,36 @@ pub(super) fn coverage(outcome: &ScanOutcome, options: &ReportOptions) -> Covera
             expected: expected_error_log(component),
         })
         .collect();
-    let has_agent_log = outcome.facts.coverage.keys().any(|(component, _)| &**component == "staragent");
-    if !has_agent_log && !outcome.facts.coverage.is_empty() {
+    let agent_hosts: BTreeSet<&str> =
+        outcome.facts.coverage.keys().filter(|(component, _)| &**component == "staragent").map(|(_, h)| &**h).collect();
+    let business_hosts: BTreeSet<&str> = outcome.facts.config_files.iter().map(|f| &*f.host).collect();
+    for host in business_hosts.iter().filter(|host| !agent_hosts.contains(*host) && **host != UNKNOWN) {
+        missing.push(MissingLog { component: "staragent".into(), host: host.to_string(), expected: AGENT_LOG.into() });
+    }
+    if agent_hosts.is_empty() && business_hosts.is_empty() && !outcome.facts.coverage.is_empty() {
         missing.push(MissingLog {
             component: "staragent".into(),
             host: "any business host".into(),
             expected: AGENT_LOG.into(),
         });
     }
-    Coverage { logs, missing }
+    let mut uncovered = outcome
+        .facts
+        .coverage
+        .iter()
+        .filter_map(|((component, host), cov)| {
+            let gap = window_gap(cov.first, cov.last, options.since, options.until)?;
+            Some(UncoveredLog {
+                component: component.to_string(),
+                host: host.to_string(),
+                first_seen: stamp(cov.first),
+                last_seen: stamp(cov.last),
+                overlap: if gap.outside { "outside" } else { "partial" },
+                reason: gap.reason,
+            })
+        })
+        .collect::<Vec<_>>();
+    // Logs outside the window first: they are the ones that cannot tell anything about it.
+    uncovered.sort_by_key(|u| u.overlap != "outside");
+    Coverage { logs, missing, uncovered }
 }

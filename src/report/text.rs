@@ -217,6 +217,29 @@ fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resu
             escape_for_terminal(&missing.host)
         )?;
     }
+    for log in &coverage.uncovered {
+        let span = format!(
+            "{} to {}",
+            log.first_seen.as_deref().unwrap_or("no timestamp"),
+            log.last_seen.as_deref().unwrap_or("no timestamp")
+        );
+        writeln!(
+            out,
+            "  {} the window: {} on {} {} ({span})",
+            if log.overlap == "outside" { "outside" } else { "partly in" },
+            log.component,
+            escape_for_terminal(&log.host),
+            log.reason
+        )?;
+    }
+    if report.findings.is_empty() {
+        let verdict = if coverage.missing.is_empty() && coverage.uncovered.iter().all(|u| u.overlap != "outside") {
+            "no finding, and the bundle holds every log the manual expects"
+        } else {
+            "no finding in what was read; faults that would show in the missing or outside logs above cannot be ruled out"
+        };
+        writeln!(out, "  {verdict}")?;
+    }
     Ok(())
 }
 

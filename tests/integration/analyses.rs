@@ -263,7 +263,16 @@ fn coverage_says_what_the_bundle_holds_and_lacks() {
     let executor = logs.iter().find(|l| l["component"] == "acopswareexecutor").unwrap();
     assert_eq!(executor["files"].as_array().unwrap().len(), 2, "the live log and its rotation");
     assert_eq!(executor["first_seen"], "2022-09-28T22:01:10.004+08:00");
-    assert!(report["coverage"]["missing"].as_array().unwrap().is_empty());
+    // app-host-8 holds an app's application.properties, so it is a business host; it has no agent log.
+    assert_eq!(
+        report["coverage"]["missing"],
+        serde_json::json!([{
+            "component": "staragent",
+            "host": "app-host-8",
+            "expected": "/home/staragent/log/staragent_core.log"
+        }])
+    );
+    assert_eq!(report["coverage"]["uncovered"], serde_json::json!([]), "no window, nothing to cover");
 
     // Only a default log of the executor, and no agent log: both expected logs are missing.
     let tmp = tempfile::tempdir().unwrap();
@@ -285,11 +294,11 @@ fn coverage_says_what_the_bundle_holds_and_lacks() {
         ]
     );
     let text = cas_triage().args(["scan", "--format", "text"]).arg(tmp.path().join("b")).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
     assert!(
-        String::from_utf8(text.stdout)
-            .unwrap()
-            .contains("missing: /home/admin/logs/acopswareexecutor/common-error.log of acopswareexecutor on 10.0.0.4")
+        text.contains("missing: /home/admin/logs/acopswareexecutor/common-error.log of acopswareexecutor on 10.0.0.4")
     );
+    assert!(text.contains("no finding in what was read; faults that would show in the missing"), "{text}");
 }
 
 #[test]
@@ -305,6 +314,28 @@ fn since_and_until_keep_a_window() {
     assert_eq!(count(&window, "dispatch.send-msg-failed", "acopswareexecutor"), Some(2), "10:16:05 and 10:16:40 only");
     assert!(!faults(&window).contains(&"release.blocked".to_string()), "11:02 is outside");
     assert!(window["input"]["events"].as_u64() < all["input"]["events"].as_u64());
+    // The orchestration log begins at 11:29, after the window: it can tell nothing about it. The
+    // agent log ends at 10:19:40, inside it. The executor log spans it.
+    let uncovered: Vec<(&str, &str, &str)> = window["coverage"]["uncovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["component"].as_str().unwrap(), u["overlap"].as_str().unwrap(), u["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(uncovered[0], ("acopswareorchestration", "outside", "begins after the window ends"));
+    assert!(uncovered.contains(&("staragent", "partial", "ends before the window ends")));
+    assert!(!uncovered.iter().any(|u| u.0 == "acopswareexecutor"));
+    // The log spans are those of the whole logs, not of the window.
+    let logs = window["coverage"]["logs"].as_array().unwrap();
+    let executor = logs.iter().find(|l| l["component"] == "acopswareexecutor").unwrap();
+    assert_eq!(executor["first_seen"], "2022-09-28T22:01:10.004+08:00");
+    let text = cas_triage()
+        .args(["scan", "--format", "text", "--since", "2022-09-29 12:00:00"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("outside the window: staragent on app-host-7 ends before the window begins"), "{text}");
     let output = cas_triage().args(["scan", "--since", "yesterday"]).arg(&bundle).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
