@@ -14,8 +14,9 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{
-    ConfigFileFact, CrlfFacts, EncodingFacts, ErrorCounter, ExeurlFact, Facts, LogCoverage, Outcome, TaskEvent,
-    Tracker, crlf_facts, empty_keys, encoding_facts, header_task_id, is_command, parse_exeurl, task_details,
+    ChainHop, ConfigFileFact, CrlfFacts, EncodingFacts, ErrorCounter, ExeurlFact, Facts, LogCoverage, Outcome,
+    TaskEvent, Tracker, crlf_facts, empty_keys, encoding_facts, header_task_id, is_command, order_id, parse_exeurl,
+    task_details,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
@@ -154,6 +155,7 @@ impl<'a> Scanner<'a> {
                     a
                 },
             );
+        outcome.facts.chain_hops.finish();
         outcome.ignored += discovery.ignored;
         outcome.skipped.extend(discovery.skipped);
         outcome.skipped.sort();
@@ -325,7 +327,10 @@ impl<'a> Scanner<'a> {
                         }
                     }
                     (RuleKind::Analysis(_), _) => {}
-                    _ => self.record_match(ctx, &record, &m, &mut outcome.findings),
+                    _ => {
+                        self.record_match(ctx, &record, &m, &mut outcome.findings);
+                        self.record_chain_hop(ctx, &record, m.rule, &mut outcome.facts);
+                    }
                 }
             }
         }
@@ -455,6 +460,24 @@ impl<'a> Scanner<'a> {
                 (match_line, text, cut)
             });
             Evidence { matched, fields: self.rules.fields(m, record), ..self.plain_evidence(ctx, record) }
+        });
+    }
+
+    /// A matched event that names a release order or a task is a hop of that release's chain.
+    fn record_chain_hop(&self, ctx: &SourceContext<'_>, record: &Record<'_>, rule: usize, facts: &mut Facts) {
+        let header = record.header_line();
+        let order = order_id(header).map(|id| String::from_utf8_lossy(id).into());
+        let task = header_task_id(header).map(String::into_boxed_str);
+        if order.is_none() && task.is_none() {
+            return;
+        }
+        facts.add_chain_hop(ChainHop {
+            order_id: order,
+            task_id: task,
+            rule,
+            component: ctx.component.clone(),
+            host: ctx.host.clone(),
+            evidence: self.plain_evidence(ctx, record),
         });
     }
 

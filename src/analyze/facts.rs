@@ -1,10 +1,11 @@
 //! The facts a scan gathers for the analyses across events, merged over files and chunks like
 //! findings: commands the agents ran (`exeurl`), errors per minute of each `common-error.log`,
-//! and agents' heartbeats.
+//! agents' heartbeats, task lines, configuration files, coverage and release-chain hops.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::chains::{ChainHop, ChainHops};
 use super::coverage::LogCoverage;
 use super::error_rate::ErrorMinutes;
 use super::exeurl::Command;
@@ -64,6 +65,8 @@ pub struct Facts {
     /// Lines that start or end a task, in batches (one per chunk read): merging moves batches,
     /// not the many events inside them.
     pub tasks: Vec<Vec<TaskEvent>>,
+    /// Matched events that name a release order or a task.
+    pub chain_hops: ChainHops,
 }
 
 impl Facts {
@@ -83,6 +86,11 @@ impl Facts {
             Some(batch) => batch.push(event),
             None => self.tasks.push(vec![event]),
         }
+    }
+
+    /// One matched event that names a release order or a task.
+    pub fn add_chain_hop(&mut self, hop: ChainHop) {
+        self.chain_hops.push(hop);
     }
 
     /// Every task line gathered.
@@ -125,6 +133,7 @@ impl Facts {
             self.error_minutes.entry(key).or_default().merge(minutes);
         }
         self.tasks.extend(other.tasks);
+        self.chain_hops.merge(other.chain_hops);
         self.config_files.extend(other.config_files);
         for (key, coverage) in other.coverage {
             self.coverage.entry(key).or_default().merge(coverage);
@@ -146,6 +155,7 @@ impl Facts {
         for segment in self.heartbeats.values_mut().flatten() {
             segment.shift_lines(offset);
         }
+        self.chain_hops.shift_lines(offset);
         for task in self.tasks.iter_mut().flatten() {
             task.evidence.line += offset;
             task.evidence.position.2 += offset;

@@ -4,6 +4,7 @@
 //! file's bytes or the events of `scan`; output is typed facts, merged over the bundle, that the
 //! report turns into findings and lists.
 
+mod chains;
 mod coverage;
 mod error_rate;
 mod exeurl;
@@ -12,10 +13,13 @@ mod heartbeat;
 mod properties;
 mod tasks;
 
+pub use chains::{ChainHop, ChainHops, ChainKey, link, order_id};
 pub use coverage::{AGENT_LOG, LogCoverage, expected_error_log, window_gap};
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, is_command, parse_exeurl};
 pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey};
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
 pub use properties::{CrlfFacts, EncodingFacts, GbkReading, crlf_facts, empty_keys, encoding_facts};
-pub use tasks::{ClockOffset, Outcome, Task, TaskEvent, clock_offsets, header_task_id, pair_tasks, task_details};
+pub use tasks::{
+    ClockOffset, Outcome, Task, TaskEvent, clock_offsets, header_task_id, pair_tasks, task_details, task_groups,
+};

@@ -163,7 +163,7 @@ pub struct Task<'a> {
 }
 
 /// The task lines of the bundle grouped by task: by task id, then split where one id was used by
-/// unrelated tasks (see [`split_duplicates`]). Each group is in time order.
+/// unrelated tasks (see `split_duplicates`). Each group is in time order.
 pub fn task_groups<'a>(events: impl IntoIterator<Item = &'a TaskEvent>) -> Vec<Vec<&'a TaskEvent>> {
     let mut sorted: Vec<&TaskEvent> = events.into_iter().collect();
     // Task ids are digits: sorting by their value compares integers, not strings.

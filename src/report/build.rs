@@ -11,6 +11,7 @@ use super::analyses::{
     ClockOffsetReport, ConfigFileReport, Coverage, Exeurl, TaskReport, alert_groups, clock_skew_groups, config_files,
     coverage, exeurls, heartbeat_groups, paired_tasks, tasks,
 };
+use super::chains::{ChainReport, chains};
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
@@ -53,6 +54,8 @@ pub struct Report {
     pub clock_offsets: Vec<ClockOffsetReport>,
     /// Every `application.properties` of the bundle, as the configuration checks read it.
     pub config_files: Vec<ConfigFileReport>,
+    /// Release orders and tasks followed across services, with their first failure.
+    pub chains: Vec<ChainReport>,
     /// The logs the bundle holds per component and host, and the expected ones it lacks.
     pub coverage: Coverage,
 }
@@ -97,6 +100,8 @@ pub struct Summary {
     pub exeurls_seen: u64,
     /// Tasks seen in all (paired by task id); `tasks` lists those that did not succeed.
     pub tasks_seen: usize,
+    /// Release and task chains with a failure; `chains` lists the first 200.
+    pub chains_seen: usize,
 }
 
 /// ERROR events of one message template on one component and host that no rule matched.
@@ -127,6 +132,12 @@ pub struct Finding {
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     pub fingerprint: String,
+    /// The fingerprint of the finding this one probably follows from: the first failure of a
+    /// release or task chain this finding appears later in (an inference from the order of
+    /// events, not a proven cause); the root of the chain of causes, never an echo.
+    pub caused_by: Option<String>,
+    /// The release order (or `task <id>`) whose chain links this finding to `caused_by`.
+    pub caused_by_chain: Option<String>,
     pub remediation: Vec<String>,
     pub evidence: Vec<Evidence>,
 }
@@ -186,6 +197,7 @@ impl Report {
             (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
         });
         point_health_checks_to_config(&mut findings, outcome, rules, options.lang);
+        let (chain_list, chains_seen) = chains(outcome, rules, options, &paired, &mut findings);
         let mut unclassified: Vec<Unclassified> = outcome
             .unclassified
             .groups()
@@ -223,6 +235,7 @@ impl Report {
                 unclassified_overflow: outcome.unclassified.overflow(),
                 exeurls_seen: outcome.facts.exeurls_seen,
                 tasks_seen,
+                chains_seen,
             },
             findings,
             unclassified,
@@ -230,6 +243,7 @@ impl Report {
             tasks: task_list,
             clock_offsets,
             config_files: config_files(outcome),
+            chains: chain_list,
             coverage: coverage(outcome, options),
         }
     }
@@ -332,6 +346,8 @@ fn build_finding(context: &FindingContext<'_>, rule: &Rule, key: &GroupKey, grou
         first_seen: group.first_seen.map(|t| rfc3339(t, options.timezone)),
         last_seen: group.last_seen.map(|t| rfc3339(t, options.timezone)),
         fingerprint: fingerprint(rule.id.as_str(), &key.component, &key.host),
+        caused_by: None,
+        caused_by_chain: None,
         remediation,
         evidence,
     }

@@ -2,8 +2,9 @@
 //! `{"type":"finding",...}` record per finding, one `{"type":"unclassified",...}` record per
 //! unclassified group, one `{"type":"exeurl",...}` record per command an agent ran, one
 //! `{"type":"task",...}` per task listed, one `{"type":"clock_offset",...}` per clock off, one
-//! `{"type":"config_file",...}` per `application.properties`, one `{"type":"coverage",...}`, then one `{"type":"summary",...}` record with the rest of the report, so a
-//! consumer can stream findings and still get the totals.
+//! `{"type":"config_file",...}` per `application.properties`, one `{"type":"chain",...}` per
+//! release chain listed, one `{"type":"coverage",...}`, then one `{"type":"summary",...}` record
+//! with the rest of the report, so a consumer can stream findings and still get the totals.
 
 use std::io::{self, Write};
 
@@ -66,6 +67,14 @@ struct ConfigFileLine<'a> {
 }
 
 #[derive(Serialize)]
+struct ChainLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    chain: &'a super::chains::ChainReport,
+}
+
+#[derive(Serialize)]
 struct CoverageLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -106,6 +115,10 @@ pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for file in &report.config_files {
         serde_json::to_writer(&mut *out, &ConfigFileLine { kind: "config_file", file })?;
+        out.write_all(b"\n")?;
+    }
+    for chain in &report.chains {
+        serde_json::to_writer(&mut *out, &ChainLine { kind: "chain", chain })?;
         out.write_all(b"\n")?;
     }
     serde_json::to_writer(&mut *out, &CoverageLine { kind: "coverage", coverage: &report.coverage })?;

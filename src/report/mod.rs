@@ -4,6 +4,7 @@
 
 mod analyses;
 mod build;
+mod chains;
 mod escape;
 mod json;
 mod text;
@@ -13,6 +14,7 @@ pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
 pub use build::{
     Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
 };
+pub use chains::{ChainReport, HopFault, HopReport};
 pub use escape::{DecodedText, escape_for_terminal};
 pub use json::{write_json, write_jsonl};
 pub use text::{TextStyle, write_text};

@@ -53,8 +53,9 @@ pub fn write_text(report: &Report, style: TextStyle, out: &mut dyn Write) -> io:
     write_summary(report, &p, out)?;
     for finding in &report.findings {
         writeln!(out)?;
-        write_finding(finding, &p, out)?;
+        write_finding(finding, report, &p, out)?;
     }
+    write_chains(report, &p, out)?;
     write_unclassified(report, style.unclassified, &p, out)?;
     write_coverage(report, &p, out)?;
     write_skipped(report, &p, out)
@@ -93,7 +94,7 @@ fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
     Ok(())
 }
 
-fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{} {}  {} {}",
@@ -117,6 +118,17 @@ fn write_finding(f: &Finding, p: &Painter, out: &mut dyn Write) -> io::Result<()
     };
     writeln!(out, "  {} on host {}: {} {counted}{}{}", f.component, f.host, f.count, plural(f.count as usize), span)?;
     writeln!(out, "  {}", p.dim(&format!("fingerprint {}", f.fingerprint)))?;
+    if let Some(root) = f.caused_by.as_deref().and_then(|fp| report.findings.iter().find(|r| r.fingerprint == fp)) {
+        writeln!(
+            out,
+            "  probably follows from {} on {} {} ({}): it failed first in {} (inferred from the order of events)",
+            root.fault,
+            root.component,
+            escape_for_terminal(&root.host),
+            root.fingerprint,
+            escape_for_terminal(f.caused_by_chain.as_deref().unwrap_or("the same chain")),
+        )?;
+    }
     for evidence in &f.evidence {
         write_evidence(evidence, p, out)?;
     }
@@ -149,6 +161,61 @@ fn write_evidence(e: &Evidence, p: &Painter, out: &mut dyn Write) -> io::Result<
     if !e.fields.is_empty() {
         let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}={}", escape_for_terminal(v))).collect();
         writeln!(out, "      {}", p.dim(&fields.join(" ")))?;
+    }
+    Ok(())
+}
+
+/// The most chains the text report shows; the JSON has up to 200.
+const TEXT_CHAINS: usize = 10;
+
+fn write_chains(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    if report.chains.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let shown = report.chains.len().min(TEXT_CHAINS);
+    let more = if report.summary.chains_seen > shown { format!(", {shown} shown") } else { String::new() };
+    writeln!(
+        out,
+        "{}",
+        p.bold(&format!("Release and task chains with a failure ({}{more}):", report.summary.chains_seen))
+    )?;
+    for chain in report.chains.iter().take(shown) {
+        writeln!(
+            out,
+            "  {}: {} events across {}",
+            escape_for_terminal(&chain.id),
+            chain.hops_total,
+            chain.components.join(" → ")
+        )?;
+        for (i, hop) in chain.hops.iter().enumerate() {
+            let what: Vec<&str> = hop.faults.iter().map(|f| f.fault.as_str()).collect();
+            let what = match (what.is_empty(), hop.task, hop.outcome) {
+                (false, _, _) => what.join(", "),
+                (true, Some(task), Some(outcome)) => format!("task {task}: {outcome}"),
+                (true, Some(task), None) => format!("task {task}"),
+                (true, None, _) => String::new(),
+            };
+            let marker = if chain.first_failure == Some(i) { "first failure →" } else { "" };
+            writeln!(
+                out,
+                "    {:>15} {} {} {} {}",
+                marker,
+                hop.evidence.timestamp.as_deref().unwrap_or("-"),
+                hop.component,
+                escape_for_terminal(&hop.host),
+                what
+            )?;
+            writeln!(
+                out,
+                "{:>24}{}",
+                "",
+                p.dim(&escape_for_terminal(&format!("{}:{}", hop.evidence.path, hop.evidence.line)))
+            )?;
+        }
+        if chain.hops_total > chain.hops.len() {
+            writeln!(out, "    {}", p.dim(&format!("... and {} more events", chain.hops_total - chain.hops.len())))?;
+        }
     }
     Ok(())
 }

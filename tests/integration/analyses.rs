@@ -359,3 +359,145 @@ fn a_task_started_in_a_rotated_gz_and_ended_in_the_live_log_is_paired() {
     assert_eq!(task["script"], "/home/admin/bin/deploy_v2.py");
     assert!(task["evidence"][0]["path"].as_str().unwrap().ends_with(".gz"));
 }
+
+#[test]
+fn a_release_is_followed_across_services_and_echoes_name_their_root() {
+    let report = scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0);
+    let chains = report["chains"].as_array().unwrap();
+    let ids: Vec<&str> = chains.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["r1_201905060583197", "task 10390850", "task 10390860"], "by time of first failure");
+    assert_eq!(report["summary"]["chains_seen"], 3);
+
+    // The dispatch line names the order and task 10390847: the agent's receipt joins the order.
+    let release = &chains[0];
+    assert_eq!(release["task_ids"], serde_json::json!(["10390847", "10390851"]));
+    let hops: Vec<(&str, &str, bool)> = release["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["evidence"]["timestamp"].as_str().unwrap(), h["component"].as_str().unwrap(), h["failing"] == true))
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            ("2022-09-29T10:15:30.004+08:00", "staragent", false),
+            ("2022-09-29T10:15:32.101+08:00", "acstarserver2", true),
+            ("2022-09-29T10:15:32.118+08:00", "acopswareexecutor", true),
+            ("2022-09-29T10:16:05.007+08:00", "acopswareexecutor", true),
+            ("2022-09-29T10:16:40.311+08:00", "acopswareexecutor", true),
+            ("2022-09-29T11:02:10.331+08:00", "apopswareapiserver", true),
+            ("2022-09-29T11:30:00.001+08:00", "acopswareorchestration", true),
+            ("2022-09-29T11:45:00.002+08:00", "acopswareorchestration", true),
+        ]
+    );
+    assert_eq!(release["first_failure"], 1);
+    let gateway = finding(&report, "dispatch.send-msg-failed", "acstarserver2");
+    assert_eq!(release["root"], gateway["fingerprint"]);
+
+    // Later findings of the release follow from the gateway's failure; the executor's own
+    // send failures began the day before, so they are not its echo.
+    for (fault, component) in [("release.blocked", "apopswareapiserver"), ("release.stuck", "acopswareorchestration")] {
+        let echo = finding(&report, fault, component);
+        assert_eq!(
+            (&echo["caused_by"], &echo["caused_by_chain"]),
+            (&gateway["fingerprint"], &"r1_201905060583197".into())
+        );
+    }
+    assert!(finding(&report, "dispatch.send-msg-failed", "acopswareexecutor")["caused_by"].is_null());
+    assert!(gateway["caused_by"].is_null());
+
+    // Task 10390850: the agent's timeout is first; the executor reports it after. The quick
+    // timeout's clock-skew finding is a judgement, not an echo.
+    let agent_timeout = finding(&report, "task.python-runtimeout", "staragent");
+    assert_eq!(
+        finding(&report, "task.python-runtimeout", "acopswareexecutor")["caused_by"],
+        agent_timeout["fingerprint"]
+    );
+    assert!(finding(&report, "task.clock-skew-suspected", "acopswareexecutor")["caused_by"].is_null());
+    assert_eq!(chains[1]["hops"][2]["faults"].as_array().unwrap().len(), 2, "one line, two findings");
+
+    let text = cas_triage().args(["scan", "--format", "text"]).arg(fixtures().join("bundle")).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("r1_201905060583197: 8 events across staragent → acstarserver2 → acopswareexecutor"),
+        "{text}"
+    );
+    assert!(text.contains("probably follows from dispatch.send-msg-failed on acstarserver2 10.12.3.5"));
+}
+
+#[test]
+fn a_consequence_names_the_root_of_its_cause() {
+    // Order …01: a send failure, then a blocked order. Order …02: the order blocked again, then
+    // stuck. The stuck flow follows from the block, which follows from the send failure.
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = [
+        (
+            "10.0.0.4/home/admin/logs/acopswareexecutor/common-error.log",
+            "2022-09-29 10:00:00,000 ERROR [e-1] - [r1_100000000000001] dispatch task 10400001 to 10.1.2.3 failed: network error, send msg failed\n",
+        ),
+        (
+            "10.0.0.1/home/admin/logs/apopswareapiserver/common-error.log",
+            "2022-09-29 10:05:00,000 WARN  [w-2] - release order r1_100000000000001 blocked by r1_100000000000000, waiting for control_lock (node 0000000012190487)\n\
+             2022-09-29 10:10:00,000 WARN  [w-2] - release order r1_100000000000002 blocked by r1_100000000000000, waiting for control_lock (node 0000000012190488)\n",
+        ),
+        (
+            "10.0.0.2/home/admin/logs/acopswareorchestration/common-error.log",
+            "2022-09-29 10:20:00,000 ERROR [o-1] - release flow stuck: r1_100000000000002 node 0000000012190439 execution 10382305 no progress for 1800s\n",
+        ),
+    ];
+    for (path, text) in logs {
+        let file = tmp.path().join("b").join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+    }
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let send = finding(&report, "dispatch.send-msg-failed", "acopswareexecutor");
+    let blocked = finding(&report, "release.blocked", "apopswareapiserver");
+    let stuck = finding(&report, "release.stuck", "acopswareorchestration");
+    assert_eq!(blocked["caused_by"], send["fingerprint"]);
+    assert_eq!(blocked["caused_by_chain"], "r1_100000000000001");
+    assert_eq!(stuck["caused_by"], send["fingerprint"], "the root, not the echo in between");
+    assert_eq!(stuck["caused_by_chain"], "r1_100000000000002");
+    assert!(send["caused_by"].is_null());
+}
+
+#[test]
+fn one_task_id_on_two_environments_is_two_tasks() {
+    // Two executors reuse task id 10500001 an hour apart, each for its own agent.
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = [
+        (
+            "10.0.0.4/home/admin/logs/acopswareexecutor/common-error.log",
+            "2022-09-29 10:00:00,000 INFO  [t-1] - task 10500001 start ip=10.1.2.3 cmd=/home/admin/bin/deploy_v2.py\n\
+             2022-09-29 10:00:20,000 ERROR [t-1] - task 10500001 end ip=10.1.2.3 status=FAILED reason=python runtimeout\n",
+        ),
+        (
+            "10.0.1.4/home/admin/logs/acopswareexecutor/common-error.log",
+            "2022-09-29 11:00:00,000 INFO  [t-1] - task 10500001 start ip=10.1.3.3 cmd=/home/admin/bin/deploy_v2.py\n\
+             2022-09-29 11:01:35,000 ERROR [t-1] - task 10500001 end ip=10.1.3.3 status=FAILED reason=python runtimeout\n",
+        ),
+        (
+            "app-a/home/staragent/log/staragent_core.log",
+            "[2022-09-29 10:00:00.100] [INFO] [worker-1] recv task jobId=10500001 exeurl=cmd:///home/admin/bin/deploy_v2.py\n",
+        ),
+        (
+            "app-b/home/staragent/log/staragent_core.log",
+            "[2022-09-29 11:00:00.200] [INFO] [worker-1] recv task jobId=10500001 exeurl=cmd:///home/admin/bin/deploy_v2.py\n",
+        ),
+    ];
+    for (path, text) in logs {
+        let file = tmp.path().join("b").join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+    }
+    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    assert_eq!(report["summary"]["tasks_seen"], 2);
+    let tasks: Vec<(&str, f64, bool)> = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["host"].as_str().unwrap(), t["elapsed_s"].as_f64().unwrap(), t["clock_skew_suspected"] == true))
+        .collect();
+    assert_eq!(tasks, [("10.0.0.4", 20.0, true), ("10.0.1.4", 95.0, false)]);
+    assert_eq!(report["clock_offsets"], serde_json::json!([]), "no host is compared with the other's executor");
+}

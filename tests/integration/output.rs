@@ -100,10 +100,14 @@ fn jsonl_is_findings_then_a_summary() {
     let tasks = report["tasks"].as_array().unwrap().len();
     assert!(lines[findings + unclassified..findings + unclassified + exeurls].iter().all(|l| l["type"] == "exeurl"));
     let configs = report["config_files"].as_array().unwrap().len();
-    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + configs + 2);
+    let chains = report["chains"].as_array().unwrap().len();
+    assert_eq!(chains, 3);
+    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + configs + chains + 2);
     let start = findings + unclassified + exeurls;
     assert!(lines[start..start + tasks].iter().all(|l| l["type"] == "task"));
-    assert!(lines[start + tasks..lines.len() - 2].iter().all(|l| l["type"] == "config_file"));
+    let start = start + tasks;
+    assert!(lines[start..start + configs].iter().all(|l| l["type"] == "config_file"));
+    assert!(lines[start + configs..lines.len() - 2].iter().all(|l| l["type"] == "chain"));
     assert_eq!(lines[lines.len() - 2]["type"], "coverage");
     assert!(lines[..findings].iter().all(|l| l["type"] == "finding" && l["fingerprint"].is_string()));
     assert!(

@@ -70,6 +70,7 @@ fn jsonl_records_match_the_schema_parts() {
     object.insert("tasks".into(), of_type("task"));
     object.insert("clock_offsets".into(), of_type("clock_offset"));
     object.insert("config_files".into(), of_type("config_file"));
+    object.insert("chains".into(), of_type("chain"));
     let coverage = records.iter().find(|r| r["type"] == "coverage").cloned().unwrap();
     object.insert("coverage".into(), coverage);
     assert_valid(&summary);
