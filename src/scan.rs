@@ -14,9 +14,9 @@ use std::sync::{Arc, mpsc};
 use rayon::prelude::*;
 
 use crate::analyze::{
-    ChainHop, ConfigFileFact, CrlfFacts, EncodingFacts, ErrorCounter, ExeurlFact, Facts, LogCoverage, Outcome,
-    TaskEvent, Tracker, crlf_facts, empty_keys, encoding_facts, header_task_id, is_command, order_id, parse_exeurl,
-    task_details,
+    ChainHop, ConfigFileFact, CrlfFacts, EncodingFacts, ErrorCounter, ExeurlFact, Facts, LogCoverage, NewTaskLine,
+    Outcome, TaskBatch, TaskId, Tracker, crlf_facts, empty_keys, encoding_facts, header_task_id, is_command, order_id,
+    parse_exeurl,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
@@ -264,6 +264,7 @@ impl<'a> Scanner<'a> {
         let mut exeurl_cursor = 0;
         // Where the commands are; only the newest few are parsed, at the end of the chunk.
         let mut exeurl_spots: Vec<(Option<Timestamp>, u64, usize)> = Vec::new();
+        let mut tasks = TaskBatch::new(ctx.component.clone(), ctx.host.clone(), ctx.path.clone(), ctx.archive.clone());
         let mut heartbeats =
             self.rules.pack().rules().iter().find_map(|r| r.heartbeat).map(|h| Tracker::new(h.max_gap_seconds));
         let check_every_event = self.rules.has_unfiltered();
@@ -323,7 +324,7 @@ impl<'a> Scanner<'a> {
                     }
                     (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
                         if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
-                            self.record_task(ctx, &record, &m, role, &mut outcome.facts);
+                            self.record_task(ctx, &record, &m, role, &mut tasks);
                         }
                     }
                     (RuleKind::Analysis(_), _) => {}
@@ -338,6 +339,7 @@ impl<'a> Scanner<'a> {
         let coverage = LogCoverage::of(&ctx.path, first, last, outcome.events);
         outcome.facts.coverage.insert((ctx.component.clone(), ctx.host.clone()), coverage);
         self.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
+        outcome.facts.add_tasks(tasks);
         if let Some(segment) = heartbeats.and_then(Tracker::finish) {
             outcome.facts.heartbeats.insert((ctx.component.clone(), ctx.host.clone()), vec![segment]);
         }
@@ -380,29 +382,34 @@ impl<'a> Scanner<'a> {
     /// A line that starts or ends a task, with the fields the rule captures (`task_id` above all).
     /// Tasks are many: only a timed-out end (which may become a finding) gets every field the
     /// rule captures; other events keep their task id, script and logged cost, and a short text.
-    fn record_task(&self, ctx: &SourceContext<'_>, record: &Record<'_>, m: &RuleMatch, role: Role, facts: &mut Facts) {
+    fn record_task(
+        &self,
+        ctx: &SourceContext<'_>,
+        record: &Record<'_>,
+        m: &RuleMatch,
+        role: Role,
+        batch: &mut TaskBatch,
+    ) {
         let outcome = (role == Role::TaskEnd).then(|| Outcome::of(record.bytes));
         let header = record.header_line();
-        let (script, cost_ms) = task_details(header);
         let (task_id, fields) = if outcome == Some(Outcome::Timeout) {
             let fields = self.rules.fields(m, record);
-            let Some(id) = fields.iter().find(|(name, _)| name == "task_id").map(|(_, id)| id.clone()) else { return };
+            let id = fields.iter().find(|(name, _)| name == "task_id").and_then(|(_, id)| TaskId::parse(id.as_bytes()));
+            let Some(id) = id else { return };
             (id, fields)
         } else {
             let Some(id) = header_task_id(header) else { return };
             (id, Vec::new())
         };
-        let (text, text_truncated) = Evidence::cap_to(header, TASK_TEXT);
-        let evidence = Evidence { text, text_truncated, fields, ..self.bare_evidence(ctx, record) };
-        facts.add_task(TaskEvent {
-            script,
-            cost_ms,
+        batch.push(NewTaskLine {
             task_id,
             role,
-            component: ctx.component.clone(),
-            host: ctx.host.clone(),
-            evidence,
             outcome,
+            timestamp: record.timestamp,
+            position: (ctx.unit, ctx.source.member, record.line),
+            header,
+            max_text: TASK_TEXT,
+            fields,
         });
     }
 
@@ -432,7 +439,7 @@ impl<'a> Scanner<'a> {
                 line,
                 timestamp,
                 command,
-                task_id: header_task_id(text),
+                task_id: header_task_id(text).map(|id| id.to_string()),
             });
         }
     }
@@ -467,7 +474,7 @@ impl<'a> Scanner<'a> {
     fn record_chain_hop(&self, ctx: &SourceContext<'_>, record: &Record<'_>, rule: usize, facts: &mut Facts) {
         let header = record.header_line();
         let order = order_id(header).map(|id| String::from_utf8_lossy(id).into());
-        let task = header_task_id(header).map(String::into_boxed_str);
+        let task = header_task_id(header);
         if order.is_none() && task.is_none() {
             return;
         }

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::tasks::TaskId;
 use crate::classify::Evidence;
 
 /// The release order number an event names: a word of a letter and up to 7 letters or digits,
@@ -37,7 +38,7 @@ pub fn order_id(text: &[u8]) -> Option<&[u8]> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainHop {
     pub order_id: Option<Box<str>>,
-    pub task_id: Option<Box<str>>,
+    pub task_id: Option<TaskId>,
     /// The rule that matched the event.
     pub rule: usize,
     pub component: Arc<str>,
@@ -112,13 +113,13 @@ impl ChainHops {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChainKey<'a> {
     Order(&'a str),
-    Task(&'a str),
+    Task(TaskId),
 }
 
 /// Links items that share a key, directly or through others (an order's dispatch line names a
 /// task; the task's lines on the agent name only the task). Returns, for each item, the number
 /// of its chain (items without a key get none); chains are numbered in order of first item.
-pub fn link<'a>(items: &[(Option<&'a str>, Option<&'a str>)]) -> Vec<Option<usize>> {
+pub fn link<'a>(items: &[(Option<&'a str>, Option<TaskId>)]) -> Vec<Option<usize>> {
     let mut node_of: HashMap<ChainKey<'a>, usize> = HashMap::new();
     let mut parent: Vec<usize> = Vec::new();
     fn root(parent: &mut [usize], mut node: usize) -> usize {
@@ -178,13 +179,14 @@ mod tests {
 
     #[test]
     fn items_sharing_keys_directly_or_through_others_are_one_chain() {
+        let task = |id: &str| TaskId::parse(id.as_bytes());
         let items = [
-            (Some("r1"), None),        // 0: the order
-            (None, Some("100")),       // 1: the agent receives task 100
-            (Some("r1"), Some("100")), // 2: the executor dispatches task 100 of r1
-            (Some("r2"), None),        // 3: another order
-            (None, Some("200")),       // 4: a task of no known order
-            (None, None),              // 5: nothing to link
+            (Some("r1"), None),          // 0: the order
+            (None, task("10000")),       // 1: the agent receives task 10000
+            (Some("r1"), task("10000")), // 2: the executor dispatches task 10000 of r1
+            (Some("r2"), None),          // 3: another order
+            (None, task("20000")),       // 4: a task of no known order
+            (None, None),                // 5: nothing to link
         ];
         assert_eq!(link(&items), [Some(0), Some(0), Some(0), Some(1), Some(2), None]);
     }

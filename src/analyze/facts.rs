@@ -10,7 +10,7 @@ use super::coverage::LogCoverage;
 use super::error_rate::ErrorMinutes;
 use super::exeurl::Command;
 use super::heartbeat::Segment;
-use super::tasks::TaskEvent;
+use super::tasks::{TaskBatch, TaskLine};
 use crate::classify::Position;
 use crate::event::Timestamp;
 
@@ -63,8 +63,8 @@ pub struct Facts {
     /// The logs read, per (component, host).
     pub coverage: BTreeMap<SourceKey, LogCoverage>,
     /// Lines that start or end a task, in batches (one per chunk read): merging moves batches,
-    /// not the many events inside them.
-    pub tasks: Vec<Vec<TaskEvent>>,
+    /// not the many lines inside them.
+    pub tasks: Vec<TaskBatch>,
     /// Matched events that name a release order or a task.
     pub chain_hops: ChainHops,
 }
@@ -80,11 +80,10 @@ impl Facts {
         self.exeurl_limit
     }
 
-    /// One line that starts or ends a task.
-    pub fn add_task(&mut self, event: TaskEvent) {
-        match self.tasks.last_mut() {
-            Some(batch) => batch.push(event),
-            None => self.tasks.push(vec![event]),
+    /// The task lines of one chunk.
+    pub fn add_tasks(&mut self, batch: TaskBatch) {
+        if !batch.is_empty() {
+            self.tasks.push(batch);
         }
     }
 
@@ -94,8 +93,8 @@ impl Facts {
     }
 
     /// Every task line gathered.
-    pub fn task_events(&self) -> impl Iterator<Item = &TaskEvent> {
-        self.tasks.iter().flatten()
+    pub fn task_lines(&self) -> impl Iterator<Item = TaskLine<'_>> {
+        self.tasks.iter().flat_map(TaskBatch::lines)
     }
 
     /// Keeps an exeurl if it is among the newest of its host (count it with `exeurls_seen`).
@@ -156,9 +155,8 @@ impl Facts {
             segment.shift_lines(offset);
         }
         self.chain_hops.shift_lines(offset);
-        for task in self.tasks.iter_mut().flatten() {
-            task.evidence.line += offset;
-            task.evidence.position.2 += offset;
+        for batch in &mut self.tasks {
+            batch.shift_lines(offset);
         }
     }
 }

@@ -5,12 +5,15 @@
 //! timestamps estimates how far one host's clock is off the other's.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
 use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
+use rayon::slice::ParallelSliceMut;
 
-use crate::classify::Evidence;
+use crate::classify::{Evidence, Position, cut_point};
+use crate::event::Timestamp;
 use crate::rules::{Role, Tasks};
 
 /// How a task ended, as its end line says.
@@ -67,32 +70,34 @@ impl Outcome {
     }
 }
 
-/// A line that starts or ends a task.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskEvent {
-    pub task_id: String,
-    pub role: Role,
-    pub component: Arc<str>,
-    pub host: Arc<str>,
-    /// The header line, with the fields the rule captured (`task_id`, `script`, `cost_ms`, ...).
-    pub evidence: Evidence,
-    /// For an end: how the task ended.
-    pub outcome: Option<Outcome>,
-    /// The script the line names, if any.
-    pub script: Option<Box<str>>,
-    /// The duration the line logs (`cost=...ms`), if any.
-    pub cost_ms: Option<i64>,
+/// A task id: the digits a line gives, as a number, with how many digits there were (so
+/// `0012345678` and `12345678` stay apart). Ids compare as numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId {
+    value: u64,
+    digits: u8,
 }
 
-impl TaskEvent {
-    fn millis(&self) -> Option<i64> {
-        self.evidence.timestamp.map(|t| t.local_millis())
+impl TaskId {
+    /// The id of 5 to 19 ASCII digits; anything else is not a task id.
+    pub fn parse(digits: &[u8]) -> Option<TaskId> {
+        if !(5..=19).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let value = digits.iter().fold(0u64, |value, d| value * 10 + u64::from(d - b'0'));
+        Some(TaskId { value, digits: digits.len() as u8 })
+    }
+}
+
+impl std::fmt::Display for TaskId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:0width$}", self.value, width = usize::from(self.digits))
     }
 }
 
 /// The task id a line names: the digits (5 or more) after `task`, `job`, `taskId`, `jobId`,
 /// `"taskId":"` and the like, read without regexes: task lines are many.
-pub fn header_task_id(header: &[u8]) -> Option<String> {
+pub fn header_task_id(header: &[u8]) -> Option<TaskId> {
     static KEYS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -111,15 +116,15 @@ pub fn header_task_id(header: &[u8]) -> Option<String> {
         at += header[at..].iter().take_while(|b| matches!(b, b' ' | b'=' | b':' | b'#' | b'"' | b'_')).count();
         let digits = header[at..].iter().take_while(|b| b.is_ascii_digit()).count();
         if digits >= 5 {
-            return Some(String::from_utf8_lossy(&header[at..at + digits]).into_owned());
+            return TaskId::parse(&header[at..at + digits]);
         }
     }
     None
 }
 
-/// The script (`/home/admin/bin/x.py`) and logged cost (`cost=11551ms`) of a task line, read
-/// without regexes: task lines are many.
-pub fn task_details(text: &[u8]) -> (Option<Box<str>>, Option<i64>) {
+/// Where the script (`/home/admin/bin/x.py`) is in a task line, and the cost it logs
+/// (`cost=11551ms`), read without regexes: task lines are many.
+pub fn task_details(text: &[u8]) -> (Option<Range<usize>>, Option<i64>) {
     static SCRIPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/home/admin/bin/"));
     static COST: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"cost="));
     let script = SCRIPT.find(text).map(|at| {
@@ -127,7 +132,7 @@ pub fn task_details(text: &[u8]) -> (Option<Box<str>>, Option<i64>) {
             .iter()
             .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b',' | b';' | b'\''))
             .unwrap_or(text.len() - at);
-        String::from_utf8_lossy(&text[at..at + len]).into()
+        at..at + len
     });
     let cost = COST.find(text).and_then(|at| {
         let digits = &text[at + 5..];
@@ -140,17 +145,305 @@ pub fn task_details(text: &[u8]) -> (Option<Box<str>>, Option<i64>) {
     (script, cost)
 }
 
-/// A task id's value, for sorting (ids that are not numbers sort last, by their text after).
-fn id_value(task_id: &str) -> (u64, &str) {
-    (task_id.parse().unwrap_or(u64::MAX), task_id)
+/// A line that starts or ends a task, as a batch stores it: no allocation of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TaskEvent {
+    task_id: TaskId,
+    role: Role,
+    outcome: Option<Outcome>,
+    timestamp: Option<Timestamp>,
+    position: Position,
+    cost_ms: Option<i64>,
+    /// The header line (capped), in the batch's text.
+    text: Range<usize>,
+    text_truncated: bool,
+    /// The script the line names, in the batch's text.
+    script: Option<Range<usize>>,
+    /// The fields the rule captured, for the few lines that have them (timeouts).
+    fields: Option<usize>,
+}
+
+/// What a scan read of one task line.
+#[derive(Debug, Clone)]
+pub struct NewTaskLine<'a> {
+    pub task_id: TaskId,
+    pub role: Role,
+    pub outcome: Option<Outcome>,
+    pub timestamp: Option<Timestamp>,
+    pub position: Position,
+    /// The header line, capped to `max_text` bytes when stored.
+    pub header: &'a [u8],
+    pub max_text: usize,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The task lines of one stretch of one file: where they are is stored once, their texts in one
+/// buffer. A scan keeps one million task lines per GiB of such logs; a line costs no allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskBatch {
+    pub component: Arc<str>,
+    pub host: Arc<str>,
+    pub path: Arc<str>,
+    pub archive: Option<Arc<str>>,
+    events: Vec<TaskEvent>,
+    text: Vec<u8>,
+    fields: Vec<Vec<(String, String)>>,
+}
+
+impl TaskBatch {
+    pub fn new(component: Arc<str>, host: Arc<str>, path: Arc<str>, archive: Option<Arc<str>>) -> TaskBatch {
+        TaskBatch { component, host, path, archive, events: Vec::new(), text: Vec::new(), fields: Vec::new() }
+    }
+
+    pub fn push(&mut self, line: NewTaskLine<'_>) {
+        let (script, cost_ms) = task_details(line.header);
+        let cut = cut_point(line.header, line.max_text);
+        let base = self.text.len();
+        self.text.extend_from_slice(&line.header[..cut]);
+        let script = script.map(|range| {
+            if range.end <= cut {
+                base + range.start..base + range.end
+            } else {
+                let at = self.text.len();
+                self.text.extend_from_slice(&line.header[range.clone()]);
+                at..at + range.len()
+            }
+        });
+        let fields = (!line.fields.is_empty()).then(|| {
+            self.fields.push(line.fields);
+            self.fields.len() - 1
+        });
+        self.events.push(TaskEvent {
+            task_id: line.task_id,
+            role: line.role,
+            outcome: line.outcome,
+            timestamp: line.timestamp,
+            position: line.position,
+            cost_ms,
+            text: base..base + cut,
+            text_truncated: cut < line.header.len(),
+            script,
+            fields,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = TaskLine<'_>> {
+        self.events.iter().map(move |event| TaskLine { batch: self, event })
+    }
+
+    /// Adds `offset` to every line number (chunk-relative to file lines).
+    pub fn shift_lines(&mut self, offset: u64) {
+        for event in &mut self.events {
+            event.position.2 += offset;
+        }
+    }
+}
+
+/// One task line and the batch it is in.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskLine<'a> {
+    batch: &'a TaskBatch,
+    event: &'a TaskEvent,
+}
+
+impl PartialEq for TaskLine<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.event, other.event)
+    }
+}
+
+impl<'a> TaskLine<'a> {
+    pub fn task_id(&self) -> TaskId {
+        self.event.task_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.event.role
+    }
+
+    /// For an end: how the task ended.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.event.outcome
+    }
+
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        self.event.timestamp
+    }
+
+    fn millis(&self) -> Option<i64> {
+        self.event.timestamp.map(Timestamp::local_millis)
+    }
+
+    pub fn position(&self) -> Position {
+        self.event.position
+    }
+
+    pub fn component(&self) -> &'a Arc<str> {
+        &self.batch.component
+    }
+
+    pub fn host(&self) -> &'a Arc<str> {
+        &self.batch.host
+    }
+
+    /// The duration the line logs (`cost=...ms`), if any.
+    pub fn cost_ms(&self) -> Option<i64> {
+        self.event.cost_ms
+    }
+
+    /// The script the line names, if any.
+    pub fn script(&self) -> Option<&'a str> {
+        let range = self.event.script.clone()?;
+        std::str::from_utf8(&self.batch.text[range]).ok()
+    }
+
+    /// The header line (capped).
+    pub fn text(&self) -> &'a [u8] {
+        &self.batch.text[self.event.text.clone()]
+    }
+
+    /// The line as evidence: where it is, when, its text and the fields the rule captured.
+    pub fn evidence(&self) -> Evidence {
+        Evidence {
+            position: self.event.position,
+            path: self.batch.path.clone(),
+            archive: self.batch.archive.clone(),
+            line: self.event.position.2,
+            timestamp: self.event.timestamp,
+            text: self.text().to_vec(),
+            text_truncated: self.event.text_truncated,
+            matched: None,
+            fields: self.event.fields.map(|i| self.batch.fields[i].clone()).unwrap_or_default(),
+        }
+    }
+
+    fn is_agent(&self) -> bool {
+        &*self.batch.component == "staragent"
+    }
+
+    fn same_host(&self, other: &TaskLine<'_>) -> bool {
+        Arc::ptr_eq(&self.batch.host, &other.batch.host) || self.batch.host == other.batch.host
+    }
+}
+
+/// The task lines of a bundle grouped by task: by task id, then split where one id was used by
+/// unrelated tasks (see `split_duplicates`). Each group is in time order.
+#[derive(Debug, Clone, Default)]
+pub struct TaskGroups<'a> {
+    lines: Vec<TaskLine<'a>>,
+    groups: Vec<Range<usize>>,
+}
+
+impl<'a> TaskGroups<'a> {
+    pub fn new(lines: impl IntoIterator<Item = TaskLine<'a>>) -> TaskGroups<'a> {
+        let mut lines: Vec<TaskLine<'a>> = lines.into_iter().collect();
+        lines.par_sort_unstable_by_key(|l| (l.event.task_id, l.event.timestamp, l.event.position));
+        let mut groups = Vec::new();
+        let mut start = 0;
+        while start < lines.len() {
+            let id = lines[start].event.task_id;
+            let len = lines[start..].iter().take_while(|l| l.event.task_id == id).count();
+            let range = start..start + len;
+            if lines[range.clone()].iter().all(|l| l.same_host(&lines[start])) {
+                groups.push(range);
+            } else {
+                split_duplicates(&mut lines[range.clone()], start, &mut groups);
+            }
+            start += len;
+        }
+        TaskGroups { lines, groups }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[TaskLine<'a>]> {
+        self.groups.iter().map(|range| &self.lines[range.clone()])
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+}
+
+/// The lines of one task id logged on several hosts, split into tasks. One task is logged by at
+/// most one sender (executor, orchestration, acstarserver2) and one agent: with at most one host
+/// of each kind, all lines are one task. With more, the id was reused (two environments in one
+/// bundle, an id counter reset): each host's lines are a task of their own, and each sender host
+/// is joined to the agent host whose first line is nearest in time to its own. `lines` is
+/// reordered task by task; the tasks' ranges (offset by `base`) go to `groups`.
+fn split_duplicates(lines: &mut [TaskLine<'_>], base: usize, groups: &mut Vec<Range<usize>>) {
+    // Hosts in order of first line: (is agent, host, first millis).
+    let mut hosts: Vec<(bool, &str, Option<i64>)> = Vec::new();
+    let mut host_of: Vec<usize> = Vec::with_capacity(lines.len());
+    for line in lines.iter() {
+        let key = (line.is_agent(), &**line.host());
+        let index = match hosts.iter().position(|(agent, host, _)| (*agent, *host) == key) {
+            Some(index) => index,
+            None => {
+                hosts.push((key.0, key.1, None));
+                hosts.len() - 1
+            }
+        };
+        if hosts[index].2.is_none() {
+            hosts[index].2 = line.millis();
+        }
+        host_of.push(index);
+    }
+    let senders: Vec<usize> = (0..hosts.len()).filter(|h| !hosts[*h].0).collect();
+    let agents: Vec<usize> = (0..hosts.len()).filter(|h| hosts[*h].0).collect();
+    let mut task_of: Vec<usize> = (0..hosts.len()).collect();
+    if senders.len() > 1 || agents.len() > 1 {
+        // Closest pairs first, so that one far-off host does not take another's partner.
+        let mut candidates: Vec<(i64, usize, usize)> = Vec::new();
+        for &s in &senders {
+            for &a in &agents {
+                if let (Some(x), Some(y)) = (hosts[s].2, hosts[a].2) {
+                    candidates.push(((x - y).abs(), s, a));
+                }
+            }
+        }
+        candidates.sort_unstable();
+        let mut taken = vec![false; hosts.len()];
+        for (_, s, a) in candidates {
+            if !taken[s] && !taken[a] {
+                taken[s] = true;
+                taken[a] = true;
+                task_of[a] = s;
+            }
+        }
+    } else {
+        task_of.iter_mut().for_each(|t| *t = 0);
+    }
+    let mut keyed: Vec<(usize, TaskLine<'_>)> =
+        lines.iter().zip(&host_of).map(|(line, host)| (task_of[*host], *line)).collect();
+    keyed.sort_by_key(|(task, line)| (*task, line.event.timestamp, line.event.position));
+    for (slot, (_, line)) in lines.iter_mut().zip(&keyed) {
+        *slot = *line;
+    }
+    let mut start = 0;
+    while start < keyed.len() {
+        let len = keyed[start..].iter().take_while(|(task, _)| *task == keyed[start].0).count();
+        groups.push(base + start..base + start + len);
+        start += len;
+    }
 }
 
 /// One task, its start and end paired.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task<'a> {
-    pub task_id: &'a str,
-    pub start: Option<&'a TaskEvent>,
-    pub end: Option<&'a TaskEvent>,
+    pub task_id: TaskId,
+    pub start: Option<TaskLine<'a>>,
+    pub end: Option<TaskLine<'a>>,
     /// Elapsed milliseconds, and where they come from: `timestamps` (end minus start) or
     /// `logged cost` (a `cost=...ms` of the end line, when a timestamp is missing).
     pub elapsed: Option<(i64, &'static str)>,
@@ -159,111 +452,48 @@ pub struct Task<'a> {
     /// `timeout`, `failed`, `success`, `unknown`, or `unfinished` (no end).
     pub outcome: &'static str,
     pub clock_skew_suspected: bool,
-    pub script: Option<&'a str>,
 }
 
-/// The task lines of the bundle grouped by task: by task id, then split where one id was used by
-/// unrelated tasks (see `split_duplicates`). Each group is in time order.
-pub fn task_groups<'a>(events: impl IntoIterator<Item = &'a TaskEvent>) -> Vec<Vec<&'a TaskEvent>> {
-    let mut sorted: Vec<&TaskEvent> = events.into_iter().collect();
-    // Task ids are digits: sorting by their value compares integers, not strings.
-    sorted.sort_by_cached_key(|e| (id_value(&e.task_id), e.evidence.timestamp, e.evidence.position));
-    let mut groups = Vec::new();
-    for list in sorted.chunk_by(|a, b| a.task_id == b.task_id) {
-        if list.iter().all(|e| e.host == list[0].host) {
-            groups.push(list.to_vec());
-        } else {
-            groups.extend(split_duplicates(list));
-        }
+impl<'a> Task<'a> {
+    /// The script the task ran, as its start or end line names it.
+    pub fn script(&self) -> Option<&'a str> {
+        [self.start, self.end].into_iter().flatten().find_map(|l| l.script())
     }
-    groups
 }
 
-/// Whether a line was logged by the agent that runs tasks (the receiving side).
-fn is_agent(event: &TaskEvent) -> bool {
-    &*event.component == "staragent"
-}
-
-/// The lines of one task id logged on several hosts, split into tasks. One task is logged by at
-/// most one sender (executor, orchestration, acstarserver2) and one agent: with at most one host
-/// of each kind, all lines are one task. With more, the id was reused (two environments in one
-/// bundle, an id counter reset): each host's lines are a task of their own, and each sender host
-/// is joined to the agent host whose first line is nearest in time to its own.
-fn split_duplicates<'a>(list: &[&'a TaskEvent]) -> Vec<Vec<&'a TaskEvent>> {
-    let mut by_host: BTreeMap<(bool, &str), Vec<&'a TaskEvent>> = BTreeMap::new();
-    for event in list {
-        by_host.entry((is_agent(event), &event.host)).or_default().push(event);
-    }
-    let senders = by_host.keys().filter(|(agent, _)| !agent).count();
-    if senders <= 1 && by_host.len() - senders <= 1 {
-        return vec![list.to_vec()];
-    }
-    let first_millis = |lines: &[&TaskEvent]| lines.iter().find_map(|e| e.millis());
-    let mut agents: Vec<Option<Vec<&'a TaskEvent>>> = Vec::new();
-    let mut sending: Vec<Vec<&'a TaskEvent>> = Vec::new();
-    for ((agent, _), lines) in by_host {
-        if agent { agents.push(Some(lines)) } else { sending.push(lines) }
-    }
-    // Closest pairs first, so that one far-off host does not take another's partner.
-    let mut candidates: Vec<(i64, usize, usize)> = Vec::new();
-    for (s, sender) in sending.iter().enumerate() {
-        for (a, agent) in agents.iter().enumerate() {
-            if let (Some(x), Some(y)) = (first_millis(sender), agent.as_deref().and_then(first_millis)) {
-                candidates.push(((x - y).abs(), s, a));
-            }
-        }
-    }
-    candidates.sort_unstable();
-    let mut partner: Vec<Option<usize>> = vec![None; sending.len()];
-    for (_, s, a) in candidates {
-        if partner[s].is_none() && agents[a].is_some() && !partner.contains(&Some(a)) {
-            partner[s] = Some(a);
-        }
-    }
-    let mut groups: Vec<Vec<&'a TaskEvent>> = Vec::new();
-    for (mut lines, partner) in sending.into_iter().zip(&partner) {
-        if let Some(a) = partner {
-            lines.extend(agents[*a].take().unwrap_or_default());
-        }
-        groups.push(lines);
-    }
-    groups.extend(agents.into_iter().flatten());
-    for group in &mut groups {
-        group.sort_by_key(|e| (e.evidence.timestamp, e.evidence.position));
-    }
-    groups
-}
-
-/// Pairs starts and ends of each task (see [`task_groups`]): the earliest start with the last
-/// end. Tasks in order of their start (tasks without a start last).
-pub fn pair_tasks<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings: &Tasks) -> Vec<Task<'a>> {
-    let mut tasks: Vec<Task> = task_groups(events)
+/// Pairs the start and end of each task (see [`TaskGroups`]): the earliest start with the last
+/// end. Tasks in order of their start (tasks without a start last), then of their first line.
+pub fn pair_tasks<'a>(groups: &TaskGroups<'a>, settings: &Tasks) -> Vec<Task<'a>> {
+    // Sorted by a total order (two tasks of one id on other hosts keep the order of their
+    // lines), so an unstable parallel sort gives one result.
+    let mut keyed: Vec<_> = groups
         .iter()
         .map(|list| {
-            let start = list.iter().copied().find(|e| e.role == Role::TaskStart);
-            let end = list.iter().copied().rev().find(|e| e.role == Role::TaskEnd);
-            pair(&list[0].task_id, start, end, settings)
+            let start = list.iter().copied().find(|l| l.role() == Role::TaskStart);
+            let end = list.iter().copied().rev().find(|l| l.role() == Role::TaskEnd);
+            let first = start.or(end).map(|l| (l.timestamp(), l.position()));
+            let key = (start.is_none(), start.and_then(|l| l.millis()), list[0].task_id(), first);
+            (key, pair(list[0].task_id(), start, end, settings))
         })
         .collect();
-    tasks.sort_by_key(|t| (t.start.is_none(), t.start.and_then(TaskEvent::millis), t.task_id));
-    tasks
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, task)| task).collect()
 }
 
-fn pair<'a>(task_id: &'a str, start: Option<&'a TaskEvent>, end: Option<&'a TaskEvent>, settings: &Tasks) -> Task<'a> {
-    let logged_cost_ms = end.and_then(|e| e.cost_ms);
-    let by_timestamps = match (start.and_then(TaskEvent::millis), end.and_then(TaskEvent::millis)) {
+fn pair<'a>(task_id: TaskId, start: Option<TaskLine<'a>>, end: Option<TaskLine<'a>>, settings: &Tasks) -> Task<'a> {
+    let logged_cost_ms = end.and_then(|e| e.cost_ms());
+    let by_timestamps = match (start.and_then(|l| l.millis()), end.and_then(|l| l.millis())) {
         (Some(s), Some(e)) => Some((e - s, "timestamps")),
         _ => None,
     };
     let elapsed = by_timestamps.or(logged_cost_ms.map(|c| (c, "logged cost")));
     let outcome = match end {
         None => "unfinished",
-        Some(end) => end.outcome.unwrap_or(Outcome::Unknown).as_str(),
+        Some(end) => end.outcome().unwrap_or(Outcome::Unknown).as_str(),
     };
     let limit_ms = f64::from(settings.timeout_seconds) * 1000.0 * settings.skew_ratio;
     let clock_skew_suspected = outcome == "timeout" && elapsed.is_some_and(|(ms, _)| (ms as f64) < limit_ms);
-    let script = [start, end].into_iter().flatten().find_map(|e| e.script.as_deref());
-    Task { task_id, start, end, elapsed, logged_cost_ms, outcome, clock_skew_suspected, script }
+    Task { task_id, start, end, elapsed, logged_cost_ms, outcome, clock_skew_suspected }
 }
 
 /// How far one host's clock is estimated to be off another's.
@@ -281,14 +511,14 @@ pub struct ClockOffset {
 /// agent receiving), the median difference of their timestamps; only offsets beyond the
 /// pack's `max_offset_seconds` are returned. A receipt logged before its send is impossible
 /// without a clock off.
-pub fn clock_offsets<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settings: &Tasks) -> Vec<ClockOffset> {
-    let starts = events.into_iter().filter(|e| e.role == Role::TaskStart && e.evidence.timestamp.is_some());
+pub fn clock_offsets(groups: &TaskGroups<'_>, settings: &Tasks) -> Vec<ClockOffset> {
     let mut differences: BTreeMap<(Arc<str>, Arc<str>), Vec<i64>> = BTreeMap::new();
-    for list in task_groups(starts) {
-        let Some(sender) = list.iter().find(|e| !is_agent(e)) else { continue };
-        for receiver in list.iter().filter(|e| is_agent(e) && e.host != sender.host) {
+    for list in groups.iter() {
+        let starts = || list.iter().filter(|l| l.role() == Role::TaskStart && l.timestamp().is_some());
+        let Some(sender) = starts().find(|l| !l.is_agent()) else { continue };
+        for receiver in starts().filter(|l| l.is_agent() && !l.same_host(sender)) {
             if let (Some(r), Some(s)) = (receiver.millis(), sender.millis()) {
-                differences.entry((receiver.host.clone(), sender.host.clone())).or_default().push(r - s);
+                differences.entry((receiver.host().clone(), sender.host().clone())).or_default().push(r - s);
             }
         }
     }
@@ -306,52 +536,52 @@ pub fn clock_offsets<'a>(events: impl IntoIterator<Item = &'a TaskEvent>, settin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Timestamp;
 
     const SETTINGS: Tasks = Tasks { timeout_seconds: 90, skew_ratio: 0.5, max_offset_seconds: 5 };
 
-    fn event(
-        task: &str,
-        role: Role,
-        host: &str,
-        component: &str,
-        ms: i64,
-        text: &str,
-        cost: Option<&str>,
-    ) -> TaskEvent {
-        let mut fields = vec![("task_id".to_string(), task.to_string())];
-        if let Some(cost) = cost {
-            fields.push(("cost_ms".to_string(), cost.to_string()));
-        }
-        TaskEvent {
-            task_id: task.into(),
-            role,
-            component: component.into(),
-            host: host.into(),
-            evidence: Evidence {
-                position: (0, 0, ms as u64),
-                path: "p".into(),
-                line: 1,
-                timestamp: Some(Timestamp::from_local_millis(ms)),
-                text: text.as_bytes().to_vec(),
-                fields,
-                ..Evidence::empty()
-            },
-            outcome: (role == Role::TaskEnd).then(|| Outcome::of(text.as_bytes())),
-            script: None,
-            cost_ms: cost.map(|c| c.parse().unwrap()),
-        }
+    /// One task line: (id, role, host, component, millis, text).
+    type Spec<'a> = (&'a str, Role, &'a str, &'a str, i64, &'a str);
+
+    /// A batch per line, as lines from different files would be.
+    fn batches(specs: &[Spec<'_>]) -> Vec<TaskBatch> {
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, (id, role, host, component, ms, text))| {
+                let mut batch = TaskBatch::new((*component).into(), (*host).into(), "p".into(), None);
+                batch.push(NewTaskLine {
+                    task_id: TaskId::parse(id.as_bytes()).unwrap(),
+                    role: *role,
+                    outcome: (*role == Role::TaskEnd).then(|| Outcome::of(text.as_bytes())),
+                    timestamp: Some(Timestamp::from_local_millis(*ms)),
+                    position: (i as u32, 0, 1),
+                    header: text.as_bytes(),
+                    max_text: 240,
+                    fields: Vec::new(),
+                });
+                batch
+            })
+            .collect()
+    }
+
+    fn groups(batches: &[TaskBatch]) -> TaskGroups<'_> {
+        TaskGroups::new(batches.iter().flat_map(TaskBatch::lines))
     }
 
     #[test]
     fn task_ids() {
-        assert_eq!(header_task_id(b"recv task jobId=10390847 exeurl=cmd://x").as_deref(), Some("10390847"));
-        assert_eq!(header_task_id(br#"job 10390847 {"exeurl":"cmd://x"}"#).as_deref(), Some("10390847"));
-        assert_eq!(header_task_id(br#"{"taskId":"10390850"}"#).as_deref(), Some("10390850"));
-        assert_eq!(header_task_id(b"task_id=10390851 end").as_deref(), Some("10390851"));
-        assert_eq!(header_task_id(b"subtask 12345 of 3").as_deref(), None);
-        assert_eq!(header_task_id(b"task 1 of 3").as_deref(), None);
-        assert_eq!(header_task_id(b"no id here").as_deref(), None);
+        let id = |text: &[u8]| header_task_id(text).map(|id| id.to_string());
+        assert_eq!(id(b"recv task jobId=10390847 exeurl=cmd://x").as_deref(), Some("10390847"));
+        assert_eq!(id(br#"job 10390847 {"exeurl":"cmd://x"}"#).as_deref(), Some("10390847"));
+        assert_eq!(id(br#"{"taskId":"10390850"}"#).as_deref(), Some("10390850"));
+        assert_eq!(id(b"task_id=10390851 end").as_deref(), Some("10390851"));
+        assert_eq!(id(b"task 0000012345 end").as_deref(), Some("0000012345"), "leading zeros kept");
+        assert_eq!(id(b"subtask 12345 of 3"), None);
+        assert_eq!(id(b"task 1 of 3"), None);
+        assert_eq!(id(b"task 123456789012345678901 end"), None, "too long for an id");
+        assert_eq!(id(b"no id here"), None);
+        assert!(TaskId::parse(b"99999") < TaskId::parse(b"100000"), "ids compare as numbers");
+        assert_ne!(TaskId::parse(b"0012345"), TaskId::parse(b"12345"));
     }
 
     #[test]
@@ -363,30 +593,51 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_keeps_text_script_and_cost_without_a_line_of_its_own() {
+        let mut batch = TaskBatch::new("e".into(), "h".into(), "b/e.log".into(), None);
+        let long = format!("task 12345 end {} cmd=/home/admin/bin/deploy_v2.py cost=20ms", "x".repeat(300));
+        for (header, position) in [("task 12345 start cmd=/home/admin/bin/a.py", 3), (long.as_str(), 9)] {
+            batch.push(NewTaskLine {
+                task_id: TaskId::parse(b"12345").unwrap(),
+                role: Role::TaskStart,
+                outcome: None,
+                timestamp: None,
+                position: (0, 0, position),
+                header: header.as_bytes(),
+                max_text: 40,
+                fields: Vec::new(),
+            });
+        }
+        batch.shift_lines(100);
+        let lines: Vec<_> = batch.lines().collect();
+        assert_eq!((lines[0].script(), lines[0].cost_ms()), (Some("/home/admin/bin/a.py"), None));
+        // The script lies past the cut: it is kept all the same.
+        assert_eq!((lines[1].script(), lines[1].cost_ms()), (Some("/home/admin/bin/deploy_v2.py"), Some(20)));
+        let evidence = lines[1].evidence();
+        assert_eq!((evidence.line, evidence.text.len(), evidence.text_truncated), (109, 40, true));
+        assert_eq!(&*evidence.path, "b/e.log");
+    }
+
+    #[test]
     fn a_quick_timeout_is_suspect_a_slow_one_is_not() {
-        let events = [
-            event("1", Role::TaskStart, "exec", "acopswareexecutor", 0, "task 1 start", None),
-            event(
-                "1",
-                Role::TaskEnd,
-                "exec",
-                "acopswareexecutor",
-                11_551,
-                "task 1 end reason=python runtimeout",
-                Some("11551"),
-            ),
-            event("2", Role::TaskStart, "exec", "acopswareexecutor", 1_000, "task 2 start", None),
-            event("2", Role::TaskEnd, "exec", "acopswareexecutor", 91_000, "task 2 end python runtimeout", None),
-            event("3", Role::TaskStart, "exec", "acopswareexecutor", 2_000, "task 3 start", None),
-        ];
-        let tasks = pair_tasks(&events, &SETTINGS);
-        let shape: Vec<_> = tasks.iter().map(|t| (t.task_id, t.outcome, t.elapsed, t.clock_skew_suspected)).collect();
+        let e = "acopswareexecutor";
+        let batches = batches(&[
+            ("10001", Role::TaskStart, "exec", e, 0, "task 10001 start"),
+            ("10001", Role::TaskEnd, "exec", e, 11_551, "task 10001 end cost=11551ms reason=python runtimeout"),
+            ("10002", Role::TaskStart, "exec", e, 1_000, "task 10002 start"),
+            ("10002", Role::TaskEnd, "exec", e, 91_000, "task 10002 end python runtimeout"),
+            ("10003", Role::TaskStart, "exec", e, 2_000, "task 10003 start"),
+        ]);
+        let groups = groups(&batches);
+        let tasks = pair_tasks(&groups, &SETTINGS);
+        let shape: Vec<_> =
+            tasks.iter().map(|t| (t.task_id.to_string(), t.outcome, t.elapsed, t.clock_skew_suspected)).collect();
         assert_eq!(
             shape,
             [
-                ("1", "timeout", Some((11_551, "timestamps")), true),
-                ("2", "timeout", Some((90_000, "timestamps")), false),
-                ("3", "unfinished", None, false),
+                ("10001".to_string(), "timeout", Some((11_551, "timestamps")), true),
+                ("10002".to_string(), "timeout", Some((90_000, "timestamps")), false),
+                ("10003".to_string(), "unfinished", None, false),
             ]
         );
         assert_eq!(tasks[0].logged_cost_ms, Some(11_551));
@@ -395,58 +646,56 @@ mod tests {
     #[test]
     fn one_id_reused_on_other_hosts_is_another_task() {
         let hour = 3_600_000;
-        let events = [
-            event("7", Role::TaskStart, "exec-a", "acopswareexecutor", 0, "task 7 start", None),
-            event("7", Role::TaskStart, "app-7", "staragent", 100, "recv task 7", None),
-            event("7", Role::TaskEnd, "app-7", "staragent", 10_000, "task 7 result: success", None),
-            event("7", Role::TaskStart, "exec-b", "acopswareexecutor", hour, "task 7 start", None),
-            event("7", Role::TaskStart, "app-8", "staragent", hour + 50, "recv task 7", None),
-            event("7", Role::TaskEnd, "app-8", "staragent", hour + 100_000, "task 7 result: runtimeout", None),
+        let (e, a) = ("acopswareexecutor", "staragent");
+        let specs = [
+            ("10007", Role::TaskStart, "exec-a", e, 0, "task 10007 start"),
+            ("10007", Role::TaskStart, "app-7", a, 100, "recv task 10007"),
+            ("10007", Role::TaskEnd, "app-7", a, 10_000, "task 10007 result: success"),
+            ("10007", Role::TaskStart, "exec-b", e, hour, "task 10007 start"),
+            ("10007", Role::TaskStart, "app-8", a, hour + 50, "recv task 10007"),
+            ("10007", Role::TaskEnd, "app-8", a, hour + 100_000, "task 10007 result: runtimeout"),
         ];
-        let tasks = pair_tasks(&events, &SETTINGS);
+        let all = batches(&specs);
+        let tasks = pair_tasks(&groups(&all), &SETTINGS);
         let shape: Vec<_> = tasks
             .iter()
-            .map(|t| (&*t.start.unwrap().host, &*t.end.unwrap().host, t.elapsed.unwrap().0, t.outcome))
+            .map(|t| (&**t.start.unwrap().host(), &**t.end.unwrap().host(), t.elapsed.unwrap().0, t.outcome))
             .collect();
         assert_eq!(shape, [("exec-a", "app-7", 10_000, "success"), ("exec-b", "app-8", 100_000, "timeout")]);
         // A sender and a receiver alone are one task, however far apart their clocks are.
-        let pair_only = [events[0].clone(), events[2].clone()];
-        assert_eq!(pair_tasks(&pair_only, &SETTINGS).len(), 1);
+        let pair_only = batches(&[specs[0], specs[5]]);
+        assert_eq!(pair_tasks(&groups(&pair_only), &SETTINGS).len(), 1);
         // Each agent pairs with the executor nearest in time: no offset is estimated across them.
-        assert!(clock_offsets(&events, &SETTINGS).is_empty());
+        assert!(clock_offsets(&groups(&all), &SETTINGS).is_empty());
     }
 
     #[test]
     fn logged_cost_stands_in_for_a_missing_start() {
-        let events =
-            [event("9", Role::TaskEnd, "exec", "acopswareexecutor", 5_000, "task 9 end runtimeout", Some("30000"))];
-        let tasks = pair_tasks(&events, &SETTINGS);
+        let end =
+            [("10009", Role::TaskEnd, "exec", "acopswareexecutor", 5_000, "task 10009 end runtimeout cost=30000ms")];
+        let batches = batches(&end);
+        let tasks = pair_tasks(&groups(&batches), &SETTINGS);
         assert_eq!((tasks[0].elapsed, tasks[0].clock_skew_suspected), (Some((30_000, "logged cost")), true));
     }
 
     #[test]
     fn a_receipt_before_its_send_shows_a_clock_off() {
-        let mut events = Vec::new();
-        for (i, skew) in [-20_000, -21_000, -19_500].iter().enumerate() {
+        let ids = ["10000", "10001", "10002"];
+        let mut specs = Vec::new();
+        for (i, skew) in [-20_000, -21_000, -19_500].into_iter().enumerate() {
             let sent = i as i64 * 60_000;
-            events.push(event(
-                &i.to_string(),
-                Role::TaskStart,
-                "10.0.0.1",
-                "acopswareexecutor",
-                sent,
-                "dispatch",
-                None,
-            ));
-            events.push(event(&i.to_string(), Role::TaskStart, "app-7", "staragent", sent + skew, "recv", None));
+            specs.push((ids[i], Role::TaskStart, "10.0.0.1", "acopswareexecutor", sent, "dispatch"));
+            specs.push((ids[i], Role::TaskStart, "app-7", "staragent", sent + skew, "recv"));
         }
-        let offsets = clock_offsets(&events, &SETTINGS);
+        let all = batches(&specs);
+        let offsets = clock_offsets(&groups(&all), &SETTINGS);
         assert_eq!(offsets.len(), 1);
         assert_eq!(
             (&*offsets[0].host, &*offsets[0].reference_host, offsets[0].offset_ms, offsets[0].pairs),
             ("app-7", "10.0.0.1", -20_000, 3)
         );
-        let on_time: Vec<TaskEvent> = events.iter().filter(|e| &*e.host == "10.0.0.1").cloned().collect();
-        assert!(clock_offsets(&on_time, &SETTINGS).is_empty());
+        let on_time: Vec<Spec> = specs.iter().copied().filter(|s| s.2 == "10.0.0.1").collect();
+        let on_time = batches(&on_time);
+        assert!(clock_offsets(&groups(&on_time), &SETTINGS).is_empty());
     }
 }

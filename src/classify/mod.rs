@@ -7,6 +7,7 @@ mod findings;
 mod template;
 mod unclassified;
 
+pub(crate) use findings::cut_point;
 pub use findings::{Evidence, FindingSet, Group, GroupKey, MAX_EVIDENCE_TEXT, Position};
 pub use template::{Template, message_start};
 pub use unclassified::{SourceUnclassified, UnclassifiedGroup, UnclassifiedKey, UnclassifiedSet};

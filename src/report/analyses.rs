@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::build::{ReportOptions, rfc3339};
 use crate::analyze::{
-    AGENT_LOG, AlertRun, Gap, Task, alert_runs, clock_offsets, expected_error_log, gaps, pair_tasks, window_gap,
+    AGENT_LOG, AlertRun, ClockOffset, Gap, Task, TaskGroups, alert_runs, clock_offsets, expected_error_log, gaps,
+    pair_tasks, window_gap,
 };
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey};
 use crate::input::UNKNOWN;
@@ -186,12 +187,11 @@ const MAX_TASKS: usize = 1000;
 /// The tasks that did not succeed (newest first, at most [`MAX_TASKS`]), every task pairing
 /// counted, and the hosts whose clocks look off.
 pub(super) fn tasks(
-    outcome: &ScanOutcome,
     rules: &CompiledRules,
     options: &ReportOptions,
     paired: &[Task<'_>],
+    offsets: &[ClockOffset],
 ) -> (Vec<TaskReport>, usize, Vec<ClockOffsetReport>) {
-    let Some(settings) = rules.pack().rules().iter().find_map(|r| r.tasks) else { return (Vec::new(), 0, Vec::new()) };
     let total = paired.len();
     let mut listed: Vec<TaskReport> = paired
         .iter()
@@ -200,15 +200,16 @@ pub(super) fn tasks(
         .take(MAX_TASKS)
         .map(|task| {
             let main = task.end.or(task.start).expect("a task has a start or an end");
-            let step = task.script.and_then(|s| rules.pack().step_for_script(s));
+            let script = task.script();
+            let step = script.and_then(|s| rules.pack().step_for_script(s));
             TaskReport {
                 task_id: task.task_id.to_string(),
-                host: main.host.to_string(),
-                component: main.component.to_string(),
-                script: task.script.map(str::to_string),
+                host: main.host().to_string(),
+                component: main.component().to_string(),
+                script: script.map(str::to_string),
                 step: step.map(|s| s.name.get(options.lang).to_string()),
-                start: task.start.and_then(|e| e.evidence.timestamp).map(|t| rfc3339(t, options.timezone)),
-                end: task.end.and_then(|e| e.evidence.timestamp).map(|t| rfc3339(t, options.timezone)),
+                start: task.start.and_then(|e| e.timestamp()).map(|t| rfc3339(t, options.timezone)),
+                end: task.end.and_then(|e| e.timestamp()).map(|t| rfc3339(t, options.timezone)),
                 elapsed_s: task.elapsed.map(|(ms, _)| ms as f64 / 1000.0),
                 elapsed_source: task.elapsed.map(|(_, source)| source),
                 logged_cost_s: task.logged_cost_ms.map(|ms| ms as f64 / 1000.0),
@@ -217,14 +218,14 @@ pub(super) fn tasks(
                 evidence: [task.start, task.end]
                     .into_iter()
                     .flatten()
-                    .map(|e| super::build::build_evidence(&e.evidence, options.timezone))
+                    .map(|e| super::build::build_evidence(&e.evidence(), options.timezone))
                     .collect(),
             }
         })
         .collect();
     listed.reverse();
-    let offsets = clock_offsets(outcome.facts.task_events(), &settings)
-        .into_iter()
+    let offsets = offsets
+        .iter()
         .map(|o| ClockOffsetReport {
             host: o.host.to_string(),
             reference_host: o.reference_host.to_string(),
@@ -249,22 +250,23 @@ pub(super) fn clock_skew_groups(
     let mut groups: std::collections::BTreeMap<(std::sync::Arc<str>, std::sync::Arc<str>), Group> = Default::default();
     for task in paired.iter().filter(|t| t.clock_skew_suspected) {
         let end = task.end.expect("a timed-out task has an end");
-        let group = groups.entry((end.component.clone(), end.host.clone())).or_default();
+        let group = groups.entry((end.component().clone(), end.host().clone())).or_default();
         group.count += 1;
-        group.first_seen = group.first_seen.min(end.evidence.timestamp).or(end.evidence.timestamp);
-        group.last_seen = group.last_seen.max(end.evidence.timestamp);
+        group.first_seen = group.first_seen.min(end.timestamp()).or(end.timestamp());
+        group.last_seen = group.last_seen.max(end.timestamp());
         if group.samples.len() < options.samples.max(1) {
-            let mut evidence = end.evidence.clone();
+            let mut evidence = end.evidence();
             let (elapsed_ms, source) = task.elapsed.expect("a suspect task has an elapsed time");
             evidence.fields.push(("elapsed_s".into(), format!("{:.3}", elapsed_ms as f64 / 1000.0)));
             evidence.fields.push(("elapsed_source".into(), source.into()));
             evidence.fields.push(("timeout_s".into(), settings.timeout_seconds.to_string()));
             if let Some(start) = task.start {
-                let when = start.evidence.timestamp.map(|t| rfc3339(t, options.timezone)).unwrap_or_default();
+                let when = start.timestamp().map(|t| rfc3339(t, options.timezone)).unwrap_or_default();
+                let start_evidence = start.evidence();
                 evidence.fields.push(("start".into(), when));
-                evidence.fields.push(("start_line".into(), format!("{}:{}", start.evidence.path, start.evidence.line)));
-                evidence.fields.push(("start_text".into(), String::from_utf8_lossy(&start.evidence.text).into_owned()));
-                evidence.fields.push(("start_host".into(), start.host.to_string()));
+                evidence.fields.push(("start_line".into(), format!("{}:{}", start_evidence.path, start_evidence.line)));
+                evidence.fields.push(("start_text".into(), String::from_utf8_lossy(&start_evidence.text).into_owned()));
+                evidence.fields.push(("start_host".into(), start.host().to_string()));
             }
             group.samples.push(evidence);
         }
@@ -272,15 +274,12 @@ pub(super) fn clock_skew_groups(
     groups.into_iter().map(|((component, host), group)| (GroupKey { rule: index, component, host }, group)).collect()
 }
 
-/// Every task of the bundle, paired, when the pack has the task analysis.
-pub(super) fn paired_tasks<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules) -> Vec<Task<'a>> {
-    rules
-        .pack()
-        .rules()
-        .iter()
-        .find_map(|r| r.tasks)
-        .map(|settings| pair_tasks(outcome.facts.task_events(), &settings))
-        .unwrap_or_default()
+/// Every task of the bundle, paired, and the hosts whose clocks look off, when the pack has the
+/// task analysis.
+pub(super) fn paired_tasks<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules) -> (Vec<Task<'a>>, Vec<ClockOffset>) {
+    let Some(settings) = rules.pack().rules().iter().find_map(|r| r.tasks) else { return Default::default() };
+    let groups = TaskGroups::new(outcome.facts.task_lines());
+    (pair_tasks(&groups, &settings), clock_offsets(&groups, &settings))
 }
 
 /// One `application.properties` of the bundle, as the configuration checks read it.

@@ -169,8 +169,8 @@ pub struct MatchedLine {
 
 impl Report {
     pub fn build(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> Report {
-        let paired = paired_tasks(outcome, rules);
-        let (task_list, tasks_seen, clock_offsets) = tasks(outcome, rules, options, &paired);
+        let (paired, offsets) = paired_tasks(outcome, rules);
+        let (task_list, tasks_seen, clock_offsets) = tasks(rules, options, &paired, &offsets);
         let context = FindingContext {
             pack: rules.pack(),
             options,

@@ -3,12 +3,13 @@
 //! the first failing hop of a chain that a later finding belongs to, so a ticket names the root
 //! and not its echoes.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
 use super::build::{Evidence, Finding, ReportOptions, build_evidence, fingerprint};
-use crate::analyze::{ChainHop, Outcome, Task, TaskEvent, link};
+use crate::analyze::{ChainHop, Outcome, Task, TaskId, TaskLine, link};
 use crate::classify::{Evidence as RawEvidence, Position};
 use crate::event::Timestamp;
 use crate::rules::{CompiledRules, Role};
@@ -67,11 +68,11 @@ struct Hop<'a> {
     component: &'a str,
     host: &'a str,
     order_id: Option<&'a str>,
-    task_id: Option<&'a str>,
+    task_id: Option<TaskId>,
     /// (severity rank, fault, fingerprint), most severe first.
     faults: Vec<(std::cmp::Reverse<crate::rules::Severity>, String, String)>,
     task: Option<(Role, Option<Outcome>)>,
-    evidence: &'a RawEvidence,
+    evidence: Cow<'a, RawEvidence>,
 }
 
 impl Hop<'_> {
@@ -91,7 +92,7 @@ pub(super) fn chains(
     findings: &mut [Finding],
 ) -> (Vec<ChainReport>, usize) {
     let hops = merged_hops(outcome, rules, paired);
-    let keys: Vec<(Option<&str>, Option<&str>)> = hops.iter().map(|h| (h.order_id, h.task_id)).collect();
+    let keys: Vec<(Option<&str>, Option<TaskId>)> = hops.iter().map(|h| (h.order_id, h.task_id)).collect();
     let mut by_chain: BTreeMap<usize, Vec<&Hop>> = BTreeMap::new();
     for (hop, chain) in hops.iter().zip(link(&keys)) {
         if let Some(chain) = chain {
@@ -119,9 +120,9 @@ pub(super) fn chains(
 /// (a task's end line can be a finding too); only events with a timestamp can be ordered.
 fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Task<'a>]) -> Vec<Hop<'a>> {
     let finding_hops = outcome.facts.chain_hops.hops();
-    let task_ids: HashSet<&str> = finding_hops.iter().filter_map(|h| h.task_id.as_deref()).collect();
+    let task_ids: HashSet<TaskId> = finding_hops.iter().filter_map(|h| h.task_id).collect();
     let skewed: HashSet<Position> =
-        paired.iter().filter(|t| t.clock_skew_suspected).filter_map(|t| t.end.map(|e| e.evidence.position)).collect();
+        paired.iter().filter(|t| t.clock_skew_suspected).filter_map(|t| t.end.map(|e| e.position())).collect();
     let skew_rule = rules.pack().rules().iter().find(|r| r.tasks.is_some());
     let mut merged: HashMap<Position, Hop<'a>> = HashMap::new();
     let new_hop = |timestamp, component, host, evidence| Hop {
@@ -139,23 +140,23 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
         let Some(timestamp) = hop.evidence.timestamp else { continue };
         let entry = merged.entry(hop.evidence.position).or_insert_with(|| Hop {
             position: hop.evidence.position,
-            ..new_hop(timestamp, &*hop.component, &*hop.host, &hop.evidence)
+            ..new_hop(timestamp, &*hop.component, &*hop.host, Cow::Borrowed(&hop.evidence))
         });
         entry.order_id = entry.order_id.or(hop.order_id.as_deref());
-        entry.task_id = entry.task_id.or(hop.task_id.as_deref());
+        entry.task_id = entry.task_id.or(hop.task_id);
         entry.faults.push(fault_of(rules, hop));
     }
     if !task_ids.is_empty() {
-        for event in outcome.facts.task_events().filter(|e| task_ids.contains(e.task_id.as_str())) {
-            let Some(timestamp) = event.evidence.timestamp else { continue };
-            let entry = merged.entry(event.evidence.position).or_insert_with(|| Hop {
-                position: event.evidence.position,
-                ..new_hop(timestamp, &*event.component, &*event.host, &event.evidence)
+        for line in outcome.facts.task_lines().filter(|l| task_ids.contains(&l.task_id())) {
+            let Some(timestamp) = line.timestamp() else { continue };
+            let entry = merged.entry(line.position()).or_insert_with(|| Hop {
+                position: line.position(),
+                ..new_hop(timestamp, &**line.component(), &**line.host(), Cow::Owned(line.evidence()))
             });
-            entry.task_id = entry.task_id.or(Some(event.task_id.as_str()));
-            entry.task = Some((event.role, event.outcome));
-            if let Some(rule) = skew_rule.filter(|_| skewed.contains(&event.evidence.position)) {
-                add_skew_fault(entry, rule, event);
+            entry.task_id = entry.task_id.or(Some(line.task_id()));
+            entry.task = Some((line.role(), line.outcome()));
+            if let Some(rule) = skew_rule.filter(|_| skewed.contains(&line.position())) {
+                add_skew_fault(entry, rule, &line);
             }
         }
     }
@@ -174,11 +175,11 @@ fn fault_of(rules: &CompiledRules, hop: &ChainHop) -> (std::cmp::Reverse<crate::
     (std::cmp::Reverse(rule.severity), rule.id.to_string(), fingerprint(rule.id.as_str(), &hop.component, &hop.host))
 }
 
-fn add_skew_fault(hop: &mut Hop<'_>, rule: &crate::rules::Rule, end: &TaskEvent) {
+fn add_skew_fault(hop: &mut Hop<'_>, rule: &crate::rules::Rule, end: &TaskLine<'_>) {
     hop.faults.push((
         std::cmp::Reverse(rule.severity),
         rule.id.to_string(),
-        fingerprint(rule.id.as_str(), &end.component, &end.host),
+        fingerprint(rule.id.as_str(), end.component(), end.host()),
     ));
 }
 
@@ -261,8 +262,9 @@ fn chain_report(chain: &[&Hop], first_failure: usize, options: &ReportOptions) -
     let mut task_ids: Vec<String> = Vec::new();
     let mut components: Vec<String> = Vec::new();
     for hop in chain {
+        let task = hop.task_id.map(|id| id.to_string());
         for (list, value) in
-            [(&mut order_ids, hop.order_id), (&mut task_ids, hop.task_id), (&mut components, Some(hop.component))]
+            [(&mut order_ids, hop.order_id), (&mut task_ids, task.as_deref()), (&mut components, Some(hop.component))]
         {
             if let Some(value) = value.filter(|v| !list.iter().any(|x| x == v)) {
                 list.push(value.to_string());
@@ -290,7 +292,7 @@ fn hop_report(hop: &Hop, options: &ReportOptions) -> HopReport {
         component: hop.component.to_string(),
         host: hop.host.to_string(),
         order_id: hop.order_id.map(str::to_string),
-        task_id: hop.task_id.map(str::to_string),
+        task_id: hop.task_id.map(|id| id.to_string()),
         faults: hop
             .faults
             .iter()
@@ -299,6 +301,6 @@ fn hop_report(hop: &Hop, options: &ReportOptions) -> HopReport {
         task: hop.task.map(|(role, _)| if role == Role::TaskStart { "start" } else { "end" }),
         outcome: hop.task.and_then(|(_, outcome)| outcome).map(Outcome::as_str),
         failing: hop.failing(),
-        evidence: build_evidence(hop.evidence, options.timezone),
+        evidence: build_evidence(&hop.evidence, options.timezone),
     }
 }
