@@ -252,7 +252,7 @@ impl<'a> Scanner<'a> {
     /// evaluated only on events that hold a literal (or when the pack has unfiltered signatures).
     fn scan_chunk(&self, ctx: &SourceContext<'_>, chunk: &[u8]) -> ScanOutcome {
         let mut outcome = ScanOutcome::empty(&self.options);
-        let mut hits = self.rules.literal_iter(chunk).peekable();
+        let mut hits = self.rules.literal_iter_in(&ctx.scope, chunk).peekable();
         let mut scratch = Scratch::default();
         let mut found: Vec<RuleMatch> = Vec::new();
         let mut records = Records::new(chunk);

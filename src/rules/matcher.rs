@@ -1,17 +1,19 @@
-//! The compiled rule pack: one Aho-Corasick automaton over every literal of every signature
-//! (plus literals extracted from regex-only signatures), a table from pattern to signatures, and
-//! the per-event evaluation that confirms candidates with regexes and conditions.
+//! The compiled rule pack: literal searches (see [`LiteralSearch`]) over every literal of every
+//! signature (plus literals extracted from regex-only signatures), and over the literals of the
+//! rules each component's logs use; a table from pattern to signatures; and the per-event
+//! evaluation that confirms candidates with regexes and conditions.
 //!
-//! `scan` runs [`CompiledRules::literal_hits`] once over a whole buffer, then hands each event
+//! `scan` runs [`CompiledRules::literal_iter_in`] once over a whole buffer, then hands each event
 //! and the literal hits inside it to [`CompiledRules::evaluate`]. Events without a hit cost
 //! nothing unless the pack holds a signature no literal can pre-filter.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::RuleError;
+pub use super::literals::LiteralHit;
+use super::literals::LiteralSearch;
 use super::pack::{Rule, RulePack, Signature};
 use crate::event::Record;
 
@@ -20,14 +22,6 @@ const MIN_PREFILTER_LEN: usize = 3;
 
 /// Index of a signature: (rule index in the pack, signature index in the rule).
 type SigRef = (u32, u32);
-
-/// A literal found in the scanned buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LiteralHit {
-    /// Offset of the first byte of the literal in the buffer.
-    pub start: usize,
-    pub pattern: u32,
-}
 
 /// A rule that holds for an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,34 +32,31 @@ pub struct RuleMatch {
     pub offset: usize,
 }
 
-/// Which rules apply to one source (by component and file kind), indexed like the pack.
+/// Which rules apply to one source (by component and file kind), indexed like the pack, and
+/// the literal search that holds their literals.
 #[derive(Debug, Clone)]
 pub struct Scope {
     active: Vec<bool>,
+    /// Index in [`CompiledRules`]' scoped literal searches (0: every literal).
+    literals: usize,
 }
 
 impl Scope {
     pub fn all(rules: &CompiledRules) -> Scope {
-        Scope { active: vec![true; rules.pack.rules().len()] }
+        Scope { active: vec![true; rules.pack.rules().len()], literals: 0 }
     }
 
     /// The line rules that apply to a log of `component`. A rule limited to some components also
     /// applies to logs whose component is unknown, since nothing rules it out.
     pub fn for_component(rules: &CompiledRules, component: &str) -> Scope {
-        let active = rules
-            .pack
-            .rules()
-            .iter()
-            .map(|rule| {
-                component == "unknown" || rule.components.is_empty() || rule.components.iter().any(|c| c == component)
-            })
-            .collect();
-        Scope { active }
+        let active = active_for(&rules.pack, component);
+        let literals = rules.scoped.iter().position(|s| s.active == active).unwrap_or(0);
+        Scope { active, literals }
     }
 
     /// Only the rule at `index`: how a rule's examples are tested.
     pub fn only(rules: &CompiledRules, index: usize) -> Scope {
-        Scope { active: (0..rules.pack.rules().len()).map(|i| i == index).collect() }
+        Scope { active: (0..rules.pack.rules().len()).map(|i| i == index).collect(), literals: 0 }
     }
 
     pub fn is_active(&self, rule: usize) -> bool {
@@ -88,13 +79,73 @@ pub struct Scratch {
 #[derive(Debug)]
 pub struct CompiledRules {
     pack: RulePack,
-    automaton: Option<AhoCorasick>,
+    /// The literal searches: the first over every literal, then one per set of rules that a
+    /// component's logs use (fewer literals, fewer passes).
+    scoped: Vec<ScopedLiterals>,
     /// For each automaton pattern, the signatures it makes candidates, with their flat index.
     targets: Vec<Vec<(SigRef, u32)>>,
     /// How many signatures the pack has in all.
     signatures: usize,
     /// Signatures that no literal can pre-filter: evaluated on every event.
     unfiltered: Vec<SigRef>,
+}
+
+/// A literal search over some of the pack's literals, for the sources whose rules use only
+/// those.
+#[derive(Debug)]
+struct ScopedLiterals {
+    /// The rules it serves (see [`Scope`]).
+    active: Vec<bool>,
+    search: Option<LiteralSearch>,
+    /// The pack-wide pattern number of each of its literals.
+    ids: Vec<u32>,
+}
+
+impl ScopedLiterals {
+    fn iter<'a>(&'a self, buf: &'a [u8]) -> impl Iterator<Item = LiteralHit> + 'a {
+        self.search
+            .iter()
+            .flat_map(move |search| search.iter(buf))
+            .map(|hit| LiteralHit { start: hit.start, pattern: self.ids[hit.pattern as usize] })
+    }
+}
+
+/// The rules that apply to a log of `component` (see [`Scope::for_component`]).
+fn active_for(pack: &RulePack, component: &str) -> Vec<bool> {
+    pack.rules()
+        .iter()
+        .map(|rule| {
+            component == "unknown" || rule.components.is_empty() || rule.components.iter().any(|c| c == component)
+        })
+        .collect()
+}
+
+/// The literal search over every literal, then one per distinct set of rules that the logs of a
+/// known component (or one a rule names) use, over the literals of those rules only.
+fn scoped_literals(
+    pack: &RulePack,
+    patterns: &[Vec<u8>],
+    targets: &[Vec<(SigRef, u32)>],
+) -> Result<Vec<ScopedLiterals>, RuleError> {
+    let build = |active: Vec<bool>| -> Result<ScopedLiterals, RuleError> {
+        let ids: Vec<u32> = (0..patterns.len() as u32)
+            .filter(|id| targets[*id as usize].iter().any(|((rule, _), _)| active[*rule as usize]))
+            .collect();
+        let chosen: Vec<Vec<u8>> = ids.iter().map(|id| patterns[*id as usize].clone()).collect();
+        let search =
+            if chosen.is_empty() { None } else { Some(LiteralSearch::new(&chosen).map_err(RuleError::Automaton)?) };
+        Ok(ScopedLiterals { active, search, ids })
+    };
+    let mut scoped = vec![build(vec![true; pack.rules().len()])?];
+    let mut components: Vec<&str> = crate::input::known_components().collect();
+    components.extend(pack.rules().iter().flat_map(|rule| rule.components.iter().map(String::as_str)));
+    for component in components {
+        let active = active_for(pack, component);
+        if !scoped.iter().any(|s| s.active == active) {
+            scoped.push(build(active)?);
+        }
+    }
+    Ok(scoped)
 }
 
 impl CompiledRules {
@@ -126,21 +177,8 @@ impl CompiledRules {
                 }
             }
         }
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            // A full DFA, the fastest to search: the builder picks one by itself only for fewer
-            // than about 100 patterns, and the default pack has more. It costs about 1 ms to
-            // build for the default pack.
-            let built = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns)
-                .map_err(|e| RuleError::Automaton(e.to_string()))?;
-            Some(built)
-        };
-        Ok(CompiledRules { pack, automaton, targets, signatures: signatures as usize, unfiltered })
+        let scoped = scoped_literals(&pack, &patterns, &targets)?;
+        Ok(CompiledRules { pack, scoped, targets, signatures: signatures as usize, unfiltered })
     }
 
     pub fn pack(&self) -> &RulePack {
@@ -166,13 +204,16 @@ impl CompiledRules {
         !self.unfiltered.is_empty()
     }
 
-    /// Every literal occurrence in `buf`, in order of where it ends, in one pass of the
-    /// automaton, as the search goes (nothing is collected).
+    /// Every literal occurrence in `buf`, in one pass, as the search goes (see
+    /// [`LiteralSearch::iter`] for the order).
     pub fn literal_iter<'a>(&'a self, buf: &'a [u8]) -> impl Iterator<Item = LiteralHit> + 'a {
-        self.automaton
-            .iter()
-            .flat_map(move |ac| ac.find_overlapping_iter(buf))
-            .map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() })
+        self.scoped[0].iter(buf)
+    }
+
+    /// Every occurrence in `buf` of the literals of the rules `scope` holds (and maybe others),
+    /// in one pass, as the search goes.
+    pub fn literal_iter_in<'a>(&'a self, scope: &Scope, buf: &'a [u8]) -> impl Iterator<Item = LiteralHit> + 'a {
+        self.scoped.get(scope.literals).unwrap_or(&self.scoped[0]).iter(buf)
     }
 
     /// Every literal occurrence in `buf`, collected into `out`.
@@ -416,6 +457,41 @@ match = ["x"]
         let rules = compile(&PACK.replace(r"regex = 'quota", r"regex = '\w+ quota"));
         assert!(rules.has_unfiltered());
         assert_eq!(matches(&rules, "2022-09-29 10:15:32,118 WARN disk quota 9/8 exceeded\n").len(), 1);
+    }
+
+    #[test]
+    fn a_component_searches_only_the_literals_of_its_rules() {
+        let pack = format!(
+            "{PACK}{}",
+            r#"
+[[rule]]
+id = "demo.agent"
+title = "agent only"
+severity = "low"
+section = "1"
+components = ["staragent"]
+[[rule.signature]]
+literals = ["heartbeat lost"]
+[rule.remediation]
+en = ["x"]
+[rule.examples]
+match = ["x"]
+"#
+        );
+        let rules = compile(&pack);
+        let text = b"heartbeat lost; send msg failed";
+        let found = |component: &str| -> Vec<usize> {
+            let scope = Scope::for_component(&rules, component);
+            rules.literal_iter_in(&scope, text).map(|hit| hit.start).collect()
+        };
+        // The agent's logs and logs of unknown component search both; others only the rule
+        // every component has. Pattern numbers stay those of the whole pack.
+        assert_eq!(found("staragent"), [0, 16]);
+        assert_eq!(found("unknown"), [0, 16]);
+        assert_eq!(found("acopswareexecutor"), [16]);
+        let scope = Scope::for_component(&rules, "acopswareexecutor");
+        let hit = rules.literal_iter_in(&scope, text).next().unwrap();
+        assert_eq!(Some(hit), rules.literal_iter(text).find(|h| h.start == 16));
     }
 
     #[test]

@@ -6,11 +6,13 @@ mod embedded;
 mod examples;
 mod format;
 mod lint;
+mod literals;
 mod matcher;
 mod pack;
 
 pub use examples::{ExampleFailure, test_examples};
 pub use lint::{LintLevel, LintProblem, lint_dir, lint_files};
+pub use literals::LiteralSearch;
 pub use matcher::{CompiledRules, LiteralHit, RuleMatch, Scope, Scratch};
 pub use pack::{
     Check, ErrorRate, FieldDoc, Heartbeat, ReleaseStep, Remediation, Role, Rule, RuleKind, RulePack, Signature, Tasks,
