@@ -344,8 +344,11 @@ pub struct TaskGroups<'a> {
 
 impl<'a> TaskGroups<'a> {
     pub fn new(lines: impl IntoIterator<Item = TaskLine<'a>>) -> TaskGroups<'a> {
-        let mut lines: Vec<TaskLine<'a>> = lines.into_iter().collect();
-        lines.par_sort_unstable_by_key(|l| (l.event.task_id, l.event.timestamp, l.event.position));
+        // The keys sit beside the lines: sorting does not follow a pointer per comparison.
+        let mut keyed: Vec<_> =
+            lines.into_iter().map(|l| ((l.event.task_id, l.event.timestamp, l.event.position), l)).collect();
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut lines: Vec<TaskLine<'a>> = keyed.into_iter().map(|(_, line)| line).collect();
         let mut groups = Vec::new();
         let mut start = 0;
         while start < lines.len() {
