@@ -119,6 +119,11 @@ pub struct ScanArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
+    /// Print what was read and what it cost to standard error: files, bytes, events, wall time
+    /// per phase, throughput, peak memory.
+    #[arg(long)]
+    pub stats: bool,
+
     /// Size of the chunks large files are cut into for parallel scanning.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, hide = true)]
     pub chunk_size: Option<u64>,

@@ -43,6 +43,8 @@ pub struct ScanConfig {
     pub color: bool,
     pub unclassified: usize,
     pub progress: bool,
+    /// `--stats`: print volume, time and memory to standard error.
+    pub stats: bool,
     pub options: ScanOptions,
     /// The validated pack; compiled once the size of the input is known.
     pub pack: RulePack,
@@ -98,6 +100,7 @@ impl ScanConfig {
             color,
             unclassified: args.unclassified,
             progress: !args.quiet && std::io::stderr().is_terminal(),
+            stats: args.stats,
             options: ScanOptions {
                 samples: args.samples,
                 exeurls_per_host: Some(args.exeurls),

@@ -23,3 +23,4 @@ mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod stats;

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
 
@@ -13,8 +14,10 @@ use crate::progress::Progress;
 use crate::report::{Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_text, write_timeline};
 use crate::rules::CompiledRules;
 use crate::scan::Scanner;
+use crate::stats::{self, Phases, Volume};
 
 pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let clock = Instant::now();
     let discovery = discover(&config.paths)?;
     let total: u64 = discovery.units.iter().map(|u| u.size).sum();
     let rules = CompiledRules::compile(config.pack)?;
@@ -24,9 +27,11 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         pool = pool.num_threads(threads);
     }
     let pool = pool.build().context("cannot start the worker threads")?;
+    let mut phases = Phases { prepare: clock.elapsed(), ..Phases::default() };
     let scanner = Scanner::new(&rules, config.options.clone());
     let outcome = pool.install(|| scanner.scan(discovery, &|bytes| progress.advance(bytes)));
     progress.finish();
+    phases.scan = clock.elapsed() - phases.prepare;
 
     let options = ReportOptions {
         paths: config.paths.iter().map(|p| p.display().to_string()).collect(),
@@ -36,7 +41,8 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         since: config.options.since,
         until: config.options.until,
     };
-    let report = Report::build(&outcome, &rules, &options);
+    let report = pool.install(|| Report::build(&outcome, &rules, &options));
+    phases.report = clock.elapsed() - phases.prepare - phases.scan;
     match config.format {
         Format::Text => write_text(&report, TextStyle { color: config.color, unclassified: config.unclassified }, out),
         Format::Json => write_json(&report, out),
@@ -44,6 +50,18 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         Format::Timeline => write_timeline(&report, out),
     }
     .context("cannot write the report")?;
+    out.flush().context("cannot write the report")?;
+    phases.write = clock.elapsed() - phases.prepare - phases.scan - phases.report;
+    if config.stats {
+        let volume = Volume {
+            files: outcome.files,
+            bytes: outcome.bytes,
+            events: outcome.events,
+            lines: outcome.lines,
+            skipped: report.input.skipped.len(),
+        };
+        eprint!("{}", stats::render(volume, phases, pool.current_num_threads(), stats::peak_memory()));
+    }
     let failed = config.fail_on.is_some_and(|threshold| report.has_severity_at_least(threshold));
     Ok(if failed { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
 }

@@ -267,3 +267,23 @@ fn timeline_lists_evidence_and_failed_tasks_in_time_order() {
     assert!(text.contains("TASK 10390850 timeout after 11.5 s"));
     assert!(text.contains("MEDIUM alert.error-rate"));
 }
+
+#[test]
+fn stats_tell_volume_time_and_memory_on_stderr() {
+    let output = cas_triage().args(["scan", "--stats", "--format", "json", "-j", "1"]).arg(bundle()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout holds only the report");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let input = &report["input"];
+    let first = format!(
+        "stats: {} files (0 skipped), {} bytes (0.0 MiB), {} events, {} lines\n",
+        input["files"], input["bytes"], input["events"], input["lines"]
+    );
+    assert!(stderr.starts_with(&first), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines[1].starts_with("stats: wall ") && lines[1].ends_with(" on 1 thread"), "{stderr}");
+    assert!(lines[2].starts_with("stats: peak memory "), "{stderr}");
+    // Without --stats, standard error stays quiet.
+    let quiet = cas_triage().args(["scan", "--format", "json"]).arg(bundle()).output().unwrap();
+    assert!(quiet.stderr.is_empty());
+}
