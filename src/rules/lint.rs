@@ -1,17 +1,26 @@
 //! `rules lint`: every problem of a user's rule pack at once, each with its file and line:
 //! TOML errors, unknown keys, missing fields, bad regexes, duplicate ids, examples that contradict
 //! their rule (errors), and what makes a pack weak or slow (warnings: too few examples, ids outside
-//! the catalogue, signatures no literal can pre-filter, literals too short to filter).
+//! the catalogue, signatures no literal can pre-filter, literals too short or too common in
+//! ordinary logs to filter).
 
 use std::path::Path;
 
 use super::examples::test_examples;
 use super::matcher::CompiledRules;
-use super::pack::RulePack;
+use super::pack::{RuleKind, RulePack};
 use super::{CATALOGUE, RuleError};
 
 /// Literals shorter than this match too much text to pre-filter events well.
 const MIN_USEFUL_LITERAL: usize = 4;
+
+/// Ordinary log lines of the platform's services (start-up, requests, RPC, stack traces, the
+/// agent's routine lines), none of them a fault: a fault's literal should be rare in them.
+const ORDINARY_LINES: &str = include_str!("ordinary.log");
+
+/// A fault literal found in more than this share of ordinary lines makes most events candidates:
+/// every one of them is then checked against the rule, and the literal pass slows down.
+const MAX_ORDINARY_SHARE: f64 = 0.05;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LintLevel {
@@ -111,6 +120,11 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<LintProblem> {
         for literal in signatures.iter().flat_map(|s| &s.literals) {
             if literal.len() < MIN_USEFUL_LITERAL {
                 warn(format!("literal {literal:?} is so short it makes most events candidates"));
+            } else if let Some(share) = ordinary_share(literal).filter(|_| matches!(rule.kind, RuleKind::Lines(_))) {
+                warn(format!(
+                    "literal {literal:?} is in {:.0}% of ordinary log lines (stack frames, requests, start-up): it makes most events candidates and slows every scan; use a longer, rarer phrase of the fault",
+                    share * 100.0
+                ));
             }
         }
     }
@@ -144,6 +158,17 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<LintProblem> {
     }
     problems.sort_by(|a, b| (&a.file, a.line, b.level).cmp(&(&b.file, b.line, a.level)));
     problems
+}
+
+/// The share of [`ORDINARY_LINES`] that hold `literal` (ASCII case ignored), when it is above
+/// [`MAX_ORDINARY_SHARE`]. An analysis rule's literals select routine lines on purpose
+/// (heartbeats, task starts) and are not checked.
+fn ordinary_share(literal: &str) -> Option<f64> {
+    let needle = literal.to_ascii_lowercase();
+    let lines: Vec<String> = ORDINARY_LINES.lines().map(str::to_ascii_lowercase).collect();
+    let holding = lines.iter().filter(|line| line.contains(&needle)).count();
+    let share = holding as f64 / lines.len().max(1) as f64;
+    (share > MAX_ORDINARY_SHARE).then_some(share)
 }
 
 fn problem(level: LintLevel, file: &str, line: Option<usize>, message: String) -> LintProblem {
@@ -252,5 +277,37 @@ no_match = ["ok", "2022-09-29 10:15:32,118 ERROR fine"]
         assert!(joined.contains("literal \"ok\" is so short"), "{joined}");
         assert!(joined.contains("runs on every event"), "{joined}");
         assert!(problems.iter().all(|p| p.contains("warning")), "{joined}");
+    }
+
+    #[test]
+    fn a_literal_common_in_ordinary_logs_is_a_warning() {
+        // "java.util" starts many stack frames, "failed" many messages; neither names a fault.
+        let text = GOOD
+            .replace("literals = [\"send msg failed\"]", "literals = [\"send msg failed\", \"Java.util\", \"failed\"]");
+        let problems = lint(&text);
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("p/a.toml:2: warning: rule dispatch.send-msg-failed: literal \"Java.util\" is in ")
+        );
+        assert!(
+            problems[1].contains("literal \"failed\" is in ") && problems[1].contains("use a longer, rarer phrase")
+        );
+        // An analysis selects routine lines on purpose: its literals are not checked.
+        let analysis = GOOD
+            .replace("dispatch.send-msg-failed", "dispatch.agent-heartbeat-stale")
+            .replace(
+                "section = \"2.5\"",
+                "section = \"2.7.1\"\nanalysis = true\n[rule.heartbeat]\nmax_gap_seconds = 60",
+            )
+            .replace("literals = [\"send msg failed\"]", "literals = [\"heartbeat\"]")
+            .replace("send msg failed", "report heartbeat ok")
+            .replace("SEND MSG FAILED", "REPORT HEARTBEAT OK");
+        let problems = lint(&analysis);
+        assert!(!problems.iter().any(|p| p.contains("ordinary log lines") || p.contains("error")), "{problems:#?}");
+        assert!(
+            lint(&analysis.replace("literals = [\"heartbeat\"]", "literals = [\"heartbeat\", \"x\"]"))
+                .iter()
+                .any(|p| p.contains("\"x\" is so short"))
+        );
     }
 }
