@@ -27,6 +27,8 @@ pub enum ConfigError {
     NoChunk,
     #[error("{0} {1:?}: expected a time like \"2022-09-29 10:00:00\" or a duration like 2h, 30m, 1d")]
     BadTime(&'static str, String),
+    #[error("--since {0:?} is after --until {1:?}: the window would hold nothing")]
+    EmptyWindow(String, String),
     #[error(transparent)]
     Rules(#[from] RuleError),
 }
@@ -90,6 +92,21 @@ impl ScanConfig {
             };
         let mut pack = load_pack(&args.pack)?;
         pack.set_task_timing(args.task_timeout, args.skew_ratio);
+        let since = args
+            .since
+            .as_deref()
+            .map(|t| parse_time(t, timezone).ok_or(ConfigError::BadTime("--since", t.into())))
+            .transpose()?;
+        let until = args
+            .until
+            .as_deref()
+            .map(|t| parse_time(t, timezone).ok_or(ConfigError::BadTime("--until", t.into())))
+            .transpose()?;
+        if let (Some(from), Some(to)) = (since, until)
+            && from > to
+        {
+            return Err(ConfigError::EmptyWindow(args.since.unwrap_or_default(), args.until.unwrap_or_default()));
+        }
         Ok(ScanConfig {
             paths: args.paths,
             format,
@@ -105,16 +122,8 @@ impl ScanConfig {
                 samples: args.samples,
                 exeurls_per_host: Some(args.exeurls),
                 chunk_size,
-                since: args
-                    .since
-                    .as_deref()
-                    .map(|t| parse_time(t, timezone).ok_or(ConfigError::BadTime("--since", t.into())))
-                    .transpose()?,
-                until: args
-                    .until
-                    .as_deref()
-                    .map(|t| parse_time(t, timezone).ok_or(ConfigError::BadTime("--until", t.into())))
-                    .transpose()?,
+                since,
+                until,
                 input: InputOptions {
                     max_decompressed: args.max_decompressed,
                     component: args.component,

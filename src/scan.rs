@@ -472,6 +472,10 @@ impl<'a> Scanner<'a> {
 
     /// A matched event that names a release order or a task is a hop of that release's chain.
     fn record_chain_hop(&self, ctx: &SourceContext<'_>, record: &Record<'_>, rule: usize, facts: &mut Facts) {
+        // An event without a timestamp cannot be placed in a chain.
+        if record.timestamp.is_none() {
+            return;
+        }
         let header = record.header_line();
         let order = order_id(header).map(|id| String::from_utf8_lossy(id).into());
         let task = header_task_id(header);

@@ -113,13 +113,18 @@ impl ChainHops {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChainKey<'a> {
     Order(&'a str),
-    Task(TaskId),
+    /// A task: its id, and which task of that id (one id can be several tasks on other hosts).
+    Task(TaskId, usize),
 }
+
+/// What ties one event to others: the release order it names, and the task it names (its id and
+/// which task of that id).
+pub type ChainKeys<'a> = (Option<&'a str>, Option<(TaskId, usize)>);
 
 /// Links items that share a key, directly or through others (an order's dispatch line names a
 /// task; the task's lines on the agent name only the task). Returns, for each item, the number
 /// of its chain (items without a key get none); chains are numbered in order of first item.
-pub fn link<'a>(items: &[(Option<&'a str>, Option<TaskId>)]) -> Vec<Option<usize>> {
+pub fn link<'a>(items: &[ChainKeys<'a>]) -> Vec<Option<usize>> {
     let mut node_of: HashMap<ChainKey<'a>, usize> = HashMap::new();
     let mut parent: Vec<usize> = Vec::new();
     fn root(parent: &mut [usize], mut node: usize) -> usize {
@@ -139,7 +144,7 @@ pub fn link<'a>(items: &[(Option<&'a str>, Option<TaskId>)]) -> Vec<Option<usize
         .iter()
         .map(|(order, task)| {
             let order = order.map(|o| node(ChainKey::Order(o), &mut parent));
-            let task = task.map(|t| node(ChainKey::Task(t), &mut parent));
+            let task = task.map(|(id, which)| node(ChainKey::Task(id, which), &mut parent));
             if let (Some(a), Some(b)) = (order, task) {
                 let (a, b) = (root(&mut parent, a), root(&mut parent, b));
                 parent[a.max(b)] = a.min(b);
@@ -179,7 +184,7 @@ mod tests {
 
     #[test]
     fn items_sharing_keys_directly_or_through_others_are_one_chain() {
-        let task = |id: &str| TaskId::parse(id.as_bytes());
+        let task = |id: &str| TaskId::parse(id.as_bytes()).map(|id| (id, 0));
         let items = [
             (Some("r1"), None),          // 0: the order
             (None, task("10000")),       // 1: the agent receives task 10000

@@ -53,9 +53,9 @@ pub struct WindowGap {
 }
 
 /// Why a log's span does not cover the `--since`/`--until` window, or `None` when it does.
-/// Only the bounds given are checked: with `--since` alone, a log need only reach past it. A
-/// log that covers the window partly may simply have been quiet (an error log is, when nothing
-/// fails); one outside the window cannot tell anything about it.
+/// Only the bounds given are checked: with `--since` alone, a log must begin by then (it need
+/// not reach any end). A log that covers the window partly may simply have been quiet (an error
+/// log is, when nothing fails); one outside the window cannot tell anything about it.
 pub fn window_gap(
     first: Option<Timestamp>,
     last: Option<Timestamp>,

@@ -13,7 +13,7 @@ mod heartbeat;
 mod properties;
 mod tasks;
 
-pub use chains::{ChainHop, ChainHops, ChainKey, link, order_id};
+pub use chains::{ChainHop, ChainHops, ChainKey, ChainKeys, link, order_id};
 pub use coverage::{AGENT_LOG, LogCoverage, expected_error_log, window_gap};
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, is_command, parse_exeurl};

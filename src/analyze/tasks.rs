@@ -378,19 +378,21 @@ impl<'a> TaskGroups<'a> {
     }
 }
 
-/// The lines of one task id logged on several hosts, split into tasks. One task is logged by at
-/// most one sender (executor, orchestration, acstarserver2) and one agent: with at most one host
-/// of each kind, all lines are one task. With more, the id was reused (two environments in one
-/// bundle, an id counter reset): each host's lines are a task of their own, and each sender host
-/// is joined to the agent host whose first line is nearest in time to its own. `lines` is
-/// reordered task by task; the tasks' ranges (offset by `base`) go to `groups`.
+/// The lines of one task id logged on several hosts, split into tasks. One task is logged on at
+/// most one host per component (the executor sending it, acstarserver2 passing it on, the agent
+/// running it): when no component logs the id on two hosts, all lines are one task. Otherwise
+/// the id was reused (two environments in one bundle, an id counter reset): the hosts of the
+/// component with the most hosts each start a task, and every other host joins the task whose
+/// first line is nearest in time to its own and that has no host of its component yet (closest
+/// pairs first); a host left over is a task of its own. `lines` is reordered task by task; the
+/// tasks' ranges (offset by `base`) go to `groups`.
 fn split_duplicates(lines: &mut [TaskLine<'_>], base: usize, groups: &mut Vec<Range<usize>>) {
-    // Hosts in order of first line: (is agent, host, first millis).
-    let mut hosts: Vec<(bool, &str, Option<i64>)> = Vec::new();
+    // Hosts in order of first line: (component, host, first millis).
+    let mut hosts: Vec<(&str, &str, Option<i64>)> = Vec::new();
     let mut host_of: Vec<usize> = Vec::with_capacity(lines.len());
     for line in lines.iter() {
-        let key = (line.is_agent(), &**line.host());
-        let index = match hosts.iter().position(|(agent, host, _)| (*agent, *host) == key) {
+        let key = (&**line.component(), &**line.host());
+        let index = match hosts.iter().position(|(component, host, _)| (*component, *host) == key) {
             Some(index) => index,
             None => {
                 hosts.push((key.0, key.1, None));
@@ -402,31 +404,38 @@ fn split_duplicates(lines: &mut [TaskLine<'_>], base: usize, groups: &mut Vec<Ra
         }
         host_of.push(index);
     }
-    let senders: Vec<usize> = (0..hosts.len()).filter(|h| !hosts[*h].0).collect();
-    let agents: Vec<usize> = (0..hosts.len()).filter(|h| hosts[*h].0).collect();
-    let mut task_of: Vec<usize> = (0..hosts.len()).collect();
-    if senders.len() > 1 || agents.len() > 1 {
-        // Closest pairs first, so that one far-off host does not take another's partner.
+    let hosts_of = |component: &str| hosts.iter().filter(|h| h.0 == component).count();
+    // The component with the most hosts (the first in name order among equals) seeds the tasks.
+    let seed = hosts.iter().map(|h| h.0).max_by_key(|c| (hosts_of(c), std::cmp::Reverse(*c))).unwrap_or("");
+    let mut task_of: Vec<Option<usize>> = vec![None; hosts.len()];
+    if hosts_of(seed) <= 1 {
+        task_of.iter_mut().for_each(|t| *t = Some(0));
+    } else {
+        let seeds: Vec<usize> = (0..hosts.len()).filter(|h| hosts[*h].0 == seed).collect();
+        let mut members: Vec<Vec<&str>> = seeds.iter().map(|s| vec![hosts[*s].0]).collect();
+        for (task, s) in seeds.iter().enumerate() {
+            task_of[*s] = Some(task);
+        }
         let mut candidates: Vec<(i64, usize, usize)> = Vec::new();
-        for &s in &senders {
-            for &a in &agents {
-                if let (Some(x), Some(y)) = (hosts[s].2, hosts[a].2) {
-                    candidates.push(((x - y).abs(), s, a));
+        for h in (0..hosts.len()).filter(|h| task_of[*h].is_none()) {
+            for (task, s) in seeds.iter().enumerate() {
+                if let (Some(x), Some(y)) = (hosts[h].2, hosts[*s].2) {
+                    candidates.push(((x - y).abs(), h, task));
                 }
             }
         }
         candidates.sort_unstable();
-        let mut taken = vec![false; hosts.len()];
-        for (_, s, a) in candidates {
-            if !taken[s] && !taken[a] {
-                taken[s] = true;
-                taken[a] = true;
-                task_of[a] = s;
+        for (_, h, task) in candidates {
+            if task_of[h].is_none() && !members[task].contains(&hosts[h].0) {
+                task_of[h] = Some(task);
+                members[task].push(hosts[h].0);
             }
         }
-    } else {
-        task_of.iter_mut().for_each(|t| *t = 0);
+        for (next, task) in (seeds.len()..).zip(task_of.iter_mut().filter(|t| t.is_none())) {
+            *task = Some(next);
+        }
     }
+    let task_of: Vec<usize> = task_of.into_iter().map(|t| t.unwrap_or(0)).collect();
     let mut keyed: Vec<(usize, TaskLine<'_>)> =
         lines.iter().zip(&host_of).map(|(line, host)| (task_of[*host], *line)).collect();
     keyed.sort_by_key(|(task, line)| (*task, line.event.timestamp, line.event.position));
@@ -668,6 +677,20 @@ mod tests {
         // A sender and a receiver alone are one task, however far apart their clocks are.
         let pair_only = batches(&[specs[0], specs[5]]);
         assert_eq!(pair_tasks(&groups(&pair_only), &SETTINGS).len(), 1);
+        // The executor, acstarserver2 passing the task on and the agent: one host per
+        // component, one task.
+        let gateway = ("10007", Role::TaskStart, "gw-a", "acstarserver2", 50, "receive task 10007");
+        let one = batches(&[specs[0], gateway, specs[1], specs[2]]);
+        let tasks = pair_tasks(&groups(&one), &SETTINGS);
+        assert_eq!((tasks.len(), &**tasks[0].end.unwrap().host()), (1, "app-7"));
+        // With a gateway in each environment, still two tasks, each with its own hosts.
+        let gateway_b = ("10007", Role::TaskStart, "gw-b", "acstarserver2", hour + 20, "receive task 10007");
+        let mut both = specs.to_vec();
+        both.extend([gateway, gateway_b]);
+        let both = batches(&both);
+        let split = groups(&both);
+        let hosts: Vec<Vec<&str>> = split.iter().map(|g| g.iter().map(|l| &**l.host()).collect()).collect();
+        assert_eq!(hosts, [vec!["exec-a", "gw-a", "app-7", "app-7"], vec!["exec-b", "gw-b", "app-8", "app-8"]]);
         // Each agent pairs with the executor nearest in time: no offset is estimated across them.
         assert!(clock_offsets(&groups(&all), &SETTINGS).is_empty());
     }

@@ -398,11 +398,13 @@ pub(super) fn coverage(outcome: &ScanOutcome, options: &ReportOptions) -> Covera
         .collect();
     let agent_hosts: BTreeSet<&str> =
         outcome.facts.coverage.keys().filter(|(component, _)| &**component == "staragent").map(|(_, h)| &**h).collect();
-    let business_hosts: BTreeSet<&str> = outcome.facts.config_files.iter().map(|f| &*f.host).collect();
-    for host in business_hosts.iter().filter(|host| !agent_hosts.contains(*host) && **host != UNKNOWN) {
+    let business_hosts: BTreeSet<&str> =
+        outcome.facts.config_files.iter().map(|f| &*f.host).filter(|host| *host != UNKNOWN).collect();
+    for host in business_hosts.iter().filter(|host| !agent_hosts.contains(*host)) {
         missing.push(MissingLog { component: "staragent".into(), host: host.to_string(), expected: AGENT_LOG.into() });
     }
-    if agent_hosts.is_empty() && business_hosts.is_empty() && !outcome.facts.coverage.is_empty() {
+    let read_something = !outcome.facts.coverage.is_empty() || !outcome.facts.config_files.is_empty();
+    if agent_hosts.is_empty() && business_hosts.is_empty() && read_something {
         missing.push(MissingLog {
             component: "staragent".into(),
             host: "any business host".into(),

@@ -102,6 +102,9 @@ pub struct Summary {
     pub tasks_seen: usize,
     /// Release and task chains with a failure; `chains` lists the first 200.
     pub chains_seen: usize,
+    /// Matched events naming a release order or task beyond the 20,000 kept for chains (the
+    /// earliest are kept): when not 0, later events are missing from chains and chains_seen.
+    pub chain_events_dropped: u64,
 }
 
 /// ERROR events of one message template on one component and host that no rule matched.
@@ -136,7 +139,8 @@ pub struct Finding {
     /// release or task chain this finding appears later in (an inference from the order of
     /// events, not a proven cause); the root of the chain of causes, never an echo.
     pub caused_by: Option<String>,
-    /// The release order (or `task <id>`) whose chain links this finding to `caused_by`.
+    /// The release order (or `task <id>`) of the chain whose first failure is `caused_by`: where
+    /// the root was seen failing first (the finding itself may be linked to it through others).
     pub caused_by_chain: Option<String>,
     pub remediation: Vec<String>,
     pub evidence: Vec<Evidence>,
@@ -236,6 +240,7 @@ impl Report {
                 exeurls_seen: outcome.facts.exeurls_seen,
                 tasks_seen,
                 chains_seen,
+                chain_events_dropped: outcome.facts.chain_hops.dropped(),
             },
             findings,
             unclassified,

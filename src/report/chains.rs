@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 
 use super::build::{Evidence, Finding, ReportOptions, build_evidence, fingerprint};
-use crate::analyze::{ChainHop, Outcome, Task, TaskId, TaskLine, link};
+use crate::analyze::{ChainHop, ChainKeys, Outcome, Task, TaskId, TaskLine, link};
 use crate::classify::{Evidence as RawEvidence, Position};
 use crate::event::Timestamp;
 use crate::rules::{CompiledRules, Role};
@@ -69,6 +69,9 @@ struct Hop<'a> {
     host: &'a str,
     order_id: Option<&'a str>,
     task_id: Option<TaskId>,
+    /// Which task of that id: its index among the paired tasks (one id can be several tasks on
+    /// other hosts), or `usize::MAX` when no start or end of it was read.
+    task_index: usize,
     /// (severity rank, fault, fingerprint), most severe first.
     faults: Vec<(std::cmp::Reverse<crate::rules::Severity>, String, String)>,
     task: Option<(Role, Option<Outcome>)>,
@@ -92,7 +95,7 @@ pub(super) fn chains(
     findings: &mut [Finding],
 ) -> (Vec<ChainReport>, usize) {
     let hops = merged_hops(outcome, rules, paired);
-    let keys: Vec<(Option<&str>, Option<TaskId>)> = hops.iter().map(|h| (h.order_id, h.task_id)).collect();
+    let keys: Vec<ChainKeys> = hops.iter().map(|h| (h.order_id, h.task_id.map(|id| (id, h.task_index)))).collect();
     let mut by_chain: BTreeMap<usize, Vec<&Hop>> = BTreeMap::new();
     for (hop, chain) in hops.iter().zip(link(&keys)) {
         if let Some(chain) = chain {
@@ -116,11 +119,31 @@ pub(super) fn chains(
     (listed, total)
 }
 
-/// The finding hops of the scan and the task lines of the tasks they name, merged by position
-/// (a task's end line can be a finding too); only events with a timestamp can be ordered.
+/// The finding hops of the scan and the start and end lines of the tasks they name, merged by
+/// position (a task's end line can be a finding too); only events with a timestamp can be
+/// ordered. A finding names a task id; where the id is several tasks (on other hosts), it belongs
+/// to the one with a line on its host, else to the one nearest in time.
 fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Task<'a>]) -> Vec<Hop<'a>> {
     let finding_hops = outcome.facts.chain_hops.hops();
-    let task_ids: HashSet<TaskId> = finding_hops.iter().filter_map(|h| h.task_id).collect();
+    let wanted: HashSet<TaskId> = finding_hops.iter().filter_map(|h| h.task_id).collect();
+    let mut tasks_of: HashMap<TaskId, Vec<usize>> = HashMap::new();
+    for (index, task) in paired.iter().enumerate().filter(|(_, t)| wanted.contains(&t.task_id)) {
+        tasks_of.entry(task.task_id).or_default().push(index);
+    }
+    let task_of = |id: TaskId, host: &str, millis: i64| -> usize {
+        let Some(candidates) = tasks_of.get(&id) else { return usize::MAX };
+        let lines = |t: &Task<'a>| [t.start, t.end].into_iter().flatten().collect::<Vec<TaskLine<'a>>>();
+        let distance = |t: &Task<'a>| {
+            lines(t).iter().filter_map(|l| l.timestamp()).map(|ts| (ts.local_millis() - millis).abs()).min()
+        };
+        *candidates
+            .iter()
+            .min_by_key(|i| {
+                let task = &paired[**i];
+                (!lines(task).iter().any(|l| &**l.host() == host), distance(task).unwrap_or(i64::MAX), **i)
+            })
+            .expect("an id with tasks has one")
+    };
     let skewed: HashSet<Position> =
         paired.iter().filter(|t| t.clock_skew_suspected).filter_map(|t| t.end.map(|e| e.position())).collect();
     let skew_rule = rules.pack().rules().iter().find(|r| r.tasks.is_some());
@@ -132,6 +155,7 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
         host,
         order_id: None,
         task_id: None,
+        task_index: usize::MAX,
         faults: Vec::new(),
         task: None,
         evidence,
@@ -143,17 +167,24 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
             ..new_hop(timestamp, &*hop.component, &*hop.host, Cow::Borrowed(&hop.evidence))
         });
         entry.order_id = entry.order_id.or(hop.order_id.as_deref());
-        entry.task_id = entry.task_id.or(hop.task_id);
+        if let (None, Some(id)) = (entry.task_id, hop.task_id) {
+            entry.task_id = Some(id);
+            entry.task_index = task_of(id, &hop.host, timestamp.local_millis());
+        }
         entry.faults.push(fault_of(rules, hop));
     }
-    if !task_ids.is_empty() {
-        for line in outcome.facts.task_lines().filter(|l| task_ids.contains(&l.task_id())) {
+    let named: std::collections::BTreeSet<usize> =
+        merged.values().map(|h| h.task_index).filter(|i| *i != usize::MAX).collect();
+    for index in named {
+        let task = &paired[index];
+        for line in [task.start, task.end].into_iter().flatten() {
             let Some(timestamp) = line.timestamp() else { continue };
             let entry = merged.entry(line.position()).or_insert_with(|| Hop {
                 position: line.position(),
                 ..new_hop(timestamp, &**line.component(), &**line.host(), Cow::Owned(line.evidence()))
             });
-            entry.task_id = entry.task_id.or(Some(line.task_id()));
+            entry.task_id = Some(line.task_id());
+            entry.task_index = index;
             entry.task = Some((line.role(), line.outcome()));
             if let Some(rule) = skew_rule.filter(|_| skewed.contains(&line.position())) {
                 add_skew_fault(entry, rule, &line);
@@ -234,15 +265,16 @@ fn mark_consequences(chains: &[Vec<&Hop>], findings: &mut [Finding]) {
         cause.into_iter().map(|(consequence, (_, _, root, chain))| (consequence, (root, chain))).collect();
     for finding in findings.iter_mut() {
         let mut current = finding.fingerprint.clone();
-        let mut chain_of_first_link = None;
+        // The chain of the last link: the one whose first failure is the root.
+        let mut root_chain = None;
         for _ in 0..16 {
             let Some((root, chain)) = cause.get(&current) else { break };
-            chain_of_first_link.get_or_insert_with(|| chain.clone());
+            root_chain = Some(chain.clone());
             current = root.clone();
         }
         if current != finding.fingerprint {
             finding.caused_by = Some(current);
-            finding.caused_by_chain = chain_of_first_link;
+            finding.caused_by_chain = root_chain;
         }
     }
 }

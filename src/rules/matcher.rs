@@ -249,8 +249,9 @@ impl CompiledRules {
             return;
         }
         candidates.extend(self.unfiltered.iter().map(|&sig| (sig, record.offset)));
-        // Rule order, then signature order, then the earliest hit: the first signature of a rule
-        // that holds decides, so results do not depend on automaton order.
+        // Rule order, then signature order (each signature holds the offset of its first hit:
+        // the earliest start with the packed search, the earliest end with the DFA): the first
+        // signature of a rule that holds decides, so results do not depend on literal order.
         candidates.sort_unstable();
         let mut last_rule = None;
         let mut last_sig = None;

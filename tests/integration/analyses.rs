@@ -299,6 +299,12 @@ fn coverage_says_what_the_bundle_holds_and_lacks() {
         text.contains("missing: /home/admin/logs/acopswareexecutor/common-error.log of acopswareexecutor on 10.0.0.4")
     );
     assert!(text.contains("no finding in what was read; faults that would show in the missing"), "{text}");
+    // An application.properties whose host is unknown still says an agent log is expected.
+    let config = tmp.path().join("data/home/admin/app/conf/application.properties");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "a=1\n").unwrap();
+    let unknown = scan_json(&[tmp.path().join("data").to_str().unwrap()], 0);
+    assert_eq!(unknown["coverage"]["missing"][0]["host"], "any business host", "{}", unknown["coverage"]);
 }
 
 #[test]
@@ -338,6 +344,13 @@ fn since_and_until_keep_a_window() {
     assert!(text.contains("outside the window: staragent on app-host-7 ends before the window begins"), "{text}");
     let output = cas_triage().args(["scan", "--since", "yesterday"]).arg(&bundle).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
+    let output = cas_triage()
+        .args(["scan", "--since", "2022-09-29 12:00:00", "--until", "2022-09-29 10:00:00"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is after --until"));
 }
 
 #[test]
@@ -457,7 +470,7 @@ fn a_consequence_names_the_root_of_its_cause() {
     assert_eq!(blocked["caused_by"], send["fingerprint"]);
     assert_eq!(blocked["caused_by_chain"], "r1_100000000000001");
     assert_eq!(stuck["caused_by"], send["fingerprint"], "the root, not the echo in between");
-    assert_eq!(stuck["caused_by_chain"], "r1_100000000000002");
+    assert_eq!(stuck["caused_by_chain"], "r1_100000000000001", "where the root failed first");
     assert!(send["caused_by"].is_null());
 }
 
@@ -469,11 +482,13 @@ fn one_task_id_on_two_environments_is_two_tasks() {
         (
             "10.0.0.4/home/admin/logs/acopswareexecutor/common-error.log",
             "2022-09-29 10:00:00,000 INFO  [t-1] - task 10500001 start ip=10.1.2.3 cmd=/home/admin/bin/deploy_v2.py\n\
+             2022-09-29 10:00:01,000 ERROR [e-1] - [r1_100000000000001] dispatch task 10500001 to 10.1.2.3 failed: send msg failed\n\
              2022-09-29 10:00:20,000 ERROR [t-1] - task 10500001 end ip=10.1.2.3 status=FAILED reason=python runtimeout\n",
         ),
         (
             "10.0.1.4/home/admin/logs/acopswareexecutor/common-error.log",
             "2022-09-29 11:00:00,000 INFO  [t-1] - task 10500001 start ip=10.1.3.3 cmd=/home/admin/bin/deploy_v2.py\n\
+             2022-09-29 11:00:01,000 ERROR [e-1] - [r1_200000000000009] dispatch task 10500001 to 10.1.3.3 failed: send msg failed\n\
              2022-09-29 11:01:35,000 ERROR [t-1] - task 10500001 end ip=10.1.3.3 status=FAILED reason=python runtimeout\n",
         ),
         (
@@ -500,4 +515,29 @@ fn one_task_id_on_two_environments_is_two_tasks() {
         .collect();
     assert_eq!(tasks, [("10.0.0.4", 20.0, true), ("10.0.1.4", 95.0, false)]);
     assert_eq!(report["clock_offsets"], serde_json::json!([]), "no host is compared with the other's executor");
+    // Each environment's release is its own chain (the dispatch, and the start and end of its
+    // task): the shared task id does not join them.
+    let chains: Vec<(&str, Vec<&str>)> = report["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let hosts = c["hops"].as_array().unwrap().iter().map(|h| h["host"].as_str().unwrap()).collect();
+            (c["id"].as_str().unwrap(), hosts)
+        })
+        .collect();
+    assert_eq!(
+        chains,
+        [
+            ("r1_100000000000001", vec!["10.0.0.4", "10.0.0.4", "10.0.0.4"]),
+            ("r1_200000000000009", vec!["10.0.1.4", "10.0.1.4", "10.0.1.4"]),
+        ]
+    );
+    let later_send = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fault"] == "dispatch.send-msg-failed" && f["host"] == "10.0.1.4")
+        .unwrap();
+    assert!(later_send["caused_by"].is_null(), "{later_send}");
 }
