@@ -339,6 +339,7 @@ impl<'a> Scanner<'a> {
         let coverage = LogCoverage::of(&ctx.path, first, last, outcome.events);
         outcome.facts.coverage.insert((ctx.component.clone(), ctx.host.clone()), coverage);
         self.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
+        tasks.sort();
         outcome.facts.add_tasks(tasks);
         if let Some(segment) = heartbeats.and_then(Tracker::finish) {
             outcome.facts.heartbeats.insert((ctx.component.clone(), ctx.host.clone()), vec![segment]);

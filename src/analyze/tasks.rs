@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock};
 
 use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 use crate::classify::{Evidence, Position, cut_point};
 use crate::event::Timestamp;
@@ -231,6 +231,12 @@ impl TaskBatch {
         self.events.is_empty()
     }
 
+    /// Puts the lines in the order pairing needs (task id, time, position): done in the scan's
+    /// threads, chunk by chunk, it leaves the report only sorted runs to merge.
+    pub fn sort(&mut self) {
+        self.events.sort_unstable_by_key(|e| (e.task_id, e.timestamp, e.position));
+    }
+
     pub fn len(&self) -> usize {
         self.events.len()
     }
@@ -347,7 +353,8 @@ impl<'a> TaskGroups<'a> {
         // The keys sit beside the lines: sorting does not follow a pointer per comparison.
         let mut keyed: Vec<_> =
             lines.into_iter().map(|l| ((l.event.task_id, l.event.timestamp, l.event.position), l)).collect();
-        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Batches come sorted (see `TaskBatch::sort`): a merge sort finds their runs.
+        keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
         let mut lines: Vec<TaskLine<'a>> = keyed.into_iter().map(|(_, line)| line).collect();
         let mut groups = Vec::new();
         let mut start = 0;
@@ -367,6 +374,11 @@ impl<'a> TaskGroups<'a> {
 
     pub fn iter(&self) -> impl Iterator<Item = &[TaskLine<'a>]> {
         self.groups.iter().map(|range| &self.lines[range.clone()])
+    }
+
+    /// The groups, for a rayon parallel iteration.
+    pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = &[TaskLine<'a>]> {
+        self.groups.par_iter().map(|range| &self.lines[range.clone()])
     }
 
     pub fn len(&self) -> usize {
@@ -479,7 +491,7 @@ pub fn pair_tasks<'a>(groups: &TaskGroups<'a>, settings: &Tasks) -> Vec<Task<'a>
     // Sorted by a total order (two tasks of one id on other hosts keep the order of their
     // lines), so an unstable parallel sort gives one result.
     let mut keyed: Vec<_> = groups
-        .iter()
+        .par_iter()
         .map(|list| {
             let start = list.iter().copied().find(|l| l.role() == Role::TaskStart);
             let end = list.iter().copied().rev().find(|l| l.role() == Role::TaskEnd);
