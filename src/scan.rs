@@ -156,6 +156,7 @@ impl<'a> Scanner<'a> {
                 },
             );
         outcome.facts.chain_hops.finish();
+        outcome.facts.trim_tasks();
         outcome.ignored += discovery.ignored;
         outcome.skipped.extend(discovery.skipped);
         outcome.skipped.sort();

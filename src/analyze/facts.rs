@@ -63,16 +63,33 @@ pub struct Facts {
     /// The logs read, per (component, host).
     pub coverage: BTreeMap<SourceKey, LogCoverage>,
     /// Lines that start or end a task, in batches (one per chunk read): merging moves batches,
-    /// not the many lines inside them.
+    /// not the many lines inside them. At most [`Facts::TASK_LINES`] are kept, the newest.
     pub tasks: Vec<TaskBatch>,
+    /// Task lines dropped to keep memory bounded (the oldest).
+    pub task_lines_dropped: u64,
+    /// The most task lines kept (`None`: [`Facts::TASK_LINES`]).
+    task_line_limit: Option<usize>,
     /// Matched events that name a release order or a task.
     pub chain_hops: ChainHops,
 }
 
 impl Facts {
+    /// The most task lines kept in memory: about 250 MB. A bundle with more keeps the newest;
+    /// the report says how many were dropped.
+    pub const TASK_LINES: usize = 1_000_000;
+
     /// Facts that keep at most `exeurl_limit` exeurls per host (the newest).
     pub fn new(exeurl_limit: Option<usize>) -> Facts {
         Facts { exeurl_limit, ..Facts::default() }
+    }
+
+    /// Facts that keep at most `limit` task lines (the newest).
+    pub fn with_task_line_limit(self, limit: usize) -> Facts {
+        Facts { task_line_limit: Some(limit), ..self }
+    }
+
+    fn task_limit(&self) -> usize {
+        self.task_line_limit.unwrap_or(Self::TASK_LINES)
     }
 
     /// How many exeurls each host keeps (`None`: all).
@@ -132,6 +149,11 @@ impl Facts {
             self.error_minutes.entry(key).or_default().merge(minutes);
         }
         self.tasks.extend(other.tasks);
+        self.task_lines_dropped += other.task_lines_dropped;
+        let held: usize = self.tasks.iter().map(TaskBatch::len).sum();
+        if held > self.task_limit() + self.task_limit() / 4 {
+            self.trim_tasks();
+        }
         self.chain_hops.merge(other.chain_hops);
         self.config_files.extend(other.config_files);
         for (key, coverage) in other.coverage {
@@ -140,6 +162,23 @@ impl Facts {
         for (key, segments) in other.heartbeats {
             self.heartbeats.entry(key).or_default().extend(segments);
         }
+    }
+
+    /// Keeps the newest [`Facts::TASK_LINES`] task lines (by timestamp, then position; lines
+    /// without a timestamp count as oldest). Which lines are kept does not depend on the order
+    /// facts were merged in: a line dropped here is not among the newest of the whole bundle.
+    pub fn trim_tasks(&mut self) {
+        let mut keys: Vec<_> = self.tasks.iter().flat_map(TaskBatch::keys).collect();
+        if keys.len() <= self.task_limit() {
+            return;
+        }
+        let first_kept = keys.len() - self.task_limit();
+        let (_, cutoff, _) = keys.select_nth_unstable(first_kept);
+        let cutoff = *cutoff;
+        for batch in &mut self.tasks {
+            self.task_lines_dropped += batch.retain_from(cutoff) as u64;
+        }
+        self.tasks.retain(|batch| !batch.is_empty());
     }
 
     /// Adds `offset` to every line number (chunk-relative to file lines).
@@ -158,5 +197,66 @@ impl Facts {
         for batch in &mut self.tasks {
             batch.shift_lines(offset);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::{NewTaskLine, TaskId};
+    use crate::rules::Role;
+
+    /// Facts holding one batch of task lines, one per (unit, millis).
+    fn facts(limit: usize, lines: &[(u32, i64)]) -> Facts {
+        let mut batch = TaskBatch::new("staragent".into(), "h".into(), "p".into(), None);
+        for (i, (unit, millis)) in lines.iter().enumerate() {
+            let header = format!("recv task {}", 10_000 + i);
+            batch.push(NewTaskLine {
+                task_id: TaskId::parse(format!("{}", 10_000 + i).as_bytes()).unwrap(),
+                role: Role::TaskStart,
+                outcome: None,
+                timestamp: (*millis >= 0).then(|| Timestamp::from_local_millis(*millis)),
+                position: (*unit, 0, i as u64 + 1),
+                header: header.as_bytes(),
+                max_text: 240,
+                fields: Vec::new(),
+            });
+        }
+        let mut facts = Facts::default().with_task_line_limit(limit);
+        facts.add_tasks(batch);
+        facts
+    }
+
+    fn kept(facts: &Facts) -> Vec<(Option<Timestamp>, Position, String)> {
+        let mut kept: Vec<_> = facts
+            .task_lines()
+            .map(|l| (l.timestamp(), l.position(), String::from_utf8_lossy(l.text()).into_owned()))
+            .collect();
+        kept.sort();
+        kept
+    }
+
+    #[test]
+    fn the_newest_task_lines_are_kept_whatever_the_merge_order() {
+        let parts = [
+            vec![(0, 5), (0, 50), (0, 7), (0, -1)],
+            vec![(1, 60), (1, 1), (1, 30)],
+            vec![(2, 40), (2, 2), (2, 70), (2, 3), (2, 45)],
+        ];
+        let merged = |order: &[usize]| {
+            let mut all = Facts::default().with_task_line_limit(4);
+            for i in order {
+                all.merge(facts(4, &parts[*i]));
+                all.trim_tasks();
+            }
+            all
+        };
+        let (a, b) = (merged(&[0, 1, 2]), merged(&[2, 0, 1]));
+        assert_eq!(kept(&a), kept(&b));
+        let times: Vec<i64> = kept(&a).iter().map(|k| k.0.unwrap().local_millis()).collect();
+        assert_eq!(times, [45, 50, 60, 70]);
+        assert_eq!((a.task_lines_dropped, b.task_lines_dropped), (8, 8));
+        // Each line kept keeps its own text (the buffer is compacted when lines are dropped).
+        assert!(a.task_lines().all(|l| String::from_utf8_lossy(l.text()) == format!("recv task {}", l.task_id())));
     }
 }

@@ -251,6 +251,44 @@ impl TaskBatch {
             event.position.2 += offset;
         }
     }
+
+    /// Where and when each line is: what the newest lines are chosen by.
+    pub fn keys(&self) -> impl Iterator<Item = (Option<Timestamp>, Position)> + '_ {
+        self.events.iter().map(|e| (e.timestamp, e.position))
+    }
+
+    /// Keeps the lines whose key is at least `cutoff`, and only their text; returns how many
+    /// were dropped.
+    pub fn retain_from(&mut self, cutoff: (Option<Timestamp>, Position)) -> usize {
+        let before = self.events.len();
+        if self.keys().all(|key| key >= cutoff) {
+            return 0;
+        }
+        let (old_text, old_fields) = (std::mem::take(&mut self.text), std::mem::take(&mut self.fields));
+        let mut old_fields: Vec<Option<Vec<(String, String)>>> = old_fields.into_iter().map(Some).collect();
+        let mut kept = Vec::with_capacity(before);
+        for mut event in std::mem::take(&mut self.events) {
+            if (event.timestamp, event.position) < cutoff {
+                continue;
+            }
+            let base = self.text.len();
+            self.text.extend_from_slice(&old_text[event.text.clone()]);
+            let text = base..self.text.len();
+            event.script = event.script.map(|range| {
+                let at = self.text.len();
+                self.text.extend_from_slice(&old_text[range]);
+                at..self.text.len()
+            });
+            event.text = text;
+            event.fields = event.fields.and_then(|i| old_fields[i].take()).map(|fields| {
+                self.fields.push(fields);
+                self.fields.len() - 1
+            });
+            kept.push(event);
+        }
+        self.events = kept;
+        before - self.events.len()
+    }
 }
 
 /// One task line and the batch it is in.

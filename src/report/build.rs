@@ -100,6 +100,9 @@ pub struct Summary {
     pub exeurls_seen: u64,
     /// Tasks seen in all (paired by task id); `tasks` lists those that did not succeed.
     pub tasks_seen: usize,
+    /// Task lines not kept, the oldest, past the 1,000,000 a scan keeps in memory: when not 0,
+    /// tasks, their timings and clock offsets come from the newest lines only.
+    pub task_lines_dropped: u64,
     /// Release and task chains with a failure; `chains` lists the first 200.
     pub chains_seen: usize,
     /// Matched events naming a release order or task beyond the 20,000 kept for chains (the
@@ -239,6 +242,7 @@ impl Report {
                 unclassified_overflow: outcome.unclassified.overflow(),
                 exeurls_seen: outcome.facts.exeurls_seen,
                 tasks_seen,
+                task_lines_dropped: outcome.facts.task_lines_dropped,
                 chains_seen,
                 chain_events_dropped: outcome.facts.chain_hops.dropped(),
             },

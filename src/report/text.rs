@@ -299,6 +299,13 @@ fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resu
             log.reason
         )?;
     }
+    if report.summary.task_lines_dropped > 0 {
+        writeln!(
+            out,
+            "  tasks: the oldest {} task lines were not kept (a scan keeps the newest 1,000,000); narrow the window with --since/--until to pair them all",
+            report.summary.task_lines_dropped
+        )?;
+    }
     if report.findings.is_empty() {
         let verdict = if coverage.missing.is_empty() && coverage.uncovered.iter().all(|u| u.overlap != "outside") {
             "no finding, and the bundle holds every log the manual expects"
