@@ -124,6 +124,7 @@ impl ScanConfig {
                 chunk_size,
                 since,
                 until,
+                task_lines: crate::analyze::Facts::TASK_LINES,
                 input: InputOptions {
                     max_decompressed: args.max_decompressed,
                     component: args.component,

@@ -8,7 +8,7 @@
 //! any order to the same result.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
 use rayon::prelude::*;
@@ -46,6 +46,8 @@ pub struct ScanOptions {
     pub since: Option<Timestamp>,
     /// Only events up to this time.
     pub until: Option<Timestamp>,
+    /// The most task lines kept for the task analysis (the newest).
+    pub task_lines: usize,
     pub input: InputOptions,
 }
 
@@ -57,6 +59,7 @@ impl Default for ScanOptions {
             chunk_size: DEFAULT_CHUNK_SIZE,
             since: None,
             until: None,
+            task_lines: Facts::TASK_LINES,
             input: InputOptions::default(),
         }
     }
@@ -90,7 +93,7 @@ impl ScanOutcome {
             skipped: Vec::new(),
             findings: FindingSet::new(options.samples),
             unclassified: UnclassifiedSet::default(),
-            facts: Facts::new(options.exeurls_per_host),
+            facts: Facts::new(options.exeurls_per_host).with_task_line_limit(options.task_lines),
         }
     }
 
@@ -111,6 +114,9 @@ impl ScanOutcome {
 pub struct Scanner<'a> {
     rules: &'a CompiledRules,
     options: ScanOptions,
+    /// Task lines older than this (milliseconds of local time) cannot be among the newest a scan
+    /// keeps (see [`Facts::trim_tasks`]): every thread drops them as it reads them.
+    task_cutoff: AtomicI64,
 }
 
 /// What every chunk of one source shares.
@@ -130,7 +136,16 @@ struct SourceContext<'a> {
 
 impl<'a> Scanner<'a> {
     pub fn new(rules: &'a CompiledRules, options: ScanOptions) -> Self {
-        Scanner { rules, options }
+        Scanner { rules, options, task_cutoff: AtomicI64::new(i64::MIN) }
+    }
+
+    /// Merges `part` into `outcome`, and tells every thread how old a task line may be to still
+    /// be kept.
+    fn merge(&self, outcome: &mut ScanOutcome, part: ScanOutcome) {
+        outcome.merge(part);
+        if let Some(cutoff) = outcome.facts.task_cutoff() {
+            self.task_cutoff.fetch_max(cutoff, Ordering::Relaxed);
+        }
     }
 
     /// Scans every unit of `discovery` on the current rayon pool. `progress` is told the size of
@@ -151,7 +166,7 @@ impl<'a> Scanner<'a> {
             .reduce(
                 || ScanOutcome::empty(&self.options),
                 |mut a, b| {
-                    a.merge(b);
+                    self.merge(&mut a, b);
                     a
                 },
             );
@@ -201,7 +216,7 @@ impl<'a> Scanner<'a> {
         drop(sender);
         let mut outcome = ScanOutcome::empty(&self.options);
         for part in receiver {
-            outcome.merge(part);
+            self.merge(&mut outcome, part);
         }
         outcome
     }
@@ -244,7 +259,7 @@ impl<'a> Scanner<'a> {
             part.unclassified.shift_lines(line_base);
             part.facts.shift_lines(line_base);
             line_base += part.lines;
-            outcome.merge(part);
+            self.merge(&mut outcome, part);
         }
         outcome
     }
@@ -325,7 +340,11 @@ impl<'a> Scanner<'a> {
                     }
                     (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
                         if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
-                            self.record_task(ctx, &record, &m, role, &mut tasks);
+                            if self.is_past_task_cutoff(record.timestamp) {
+                                outcome.facts.task_lines_dropped += 1;
+                            } else {
+                                self.record_task(ctx, &record, &m, role, &mut tasks);
+                            }
                         }
                     }
                     (RuleKind::Analysis(_), _) => {}
@@ -341,6 +360,7 @@ impl<'a> Scanner<'a> {
         outcome.facts.coverage.insert((ctx.component.clone(), ctx.host.clone()), coverage);
         self.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
         tasks.sort();
+        tasks.shrink();
         outcome.facts.add_tasks(tasks);
         if let Some(segment) = heartbeats.and_then(Tracker::finish) {
             outcome.facts.heartbeats.insert((ctx.component.clone(), ctx.host.clone()), vec![segment]);
@@ -351,6 +371,12 @@ impl<'a> Scanner<'a> {
             outcome.facts.error_minutes.insert((ctx.component.clone(), ctx.host.clone()), errors);
         }
         outcome
+    }
+
+    /// Whether a task line is older than every line the scan will keep.
+    fn is_past_task_cutoff(&self, timestamp: Option<Timestamp>) -> bool {
+        let cutoff = self.task_cutoff.load(Ordering::Relaxed);
+        cutoff != i64::MIN && timestamp.is_none_or(|t| t.local_millis() < cutoff)
     }
 
     /// Whether an event belongs to the `--since`/`--until` window; an event without a timestamp
@@ -617,6 +643,30 @@ mod tests {
             }
         }
         text
+    }
+
+    #[test]
+    fn the_newest_task_lines_are_kept_however_the_log_is_cut() {
+        let rules = rules();
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!(
+                "[2022-09-29 10:{:02}:{:02}.000] [INFO] [worker-1] recv task jobId={} exeurl=cmd:///home/admin/bin/deploy_v2.py\n",
+                i / 60,
+                i % 60,
+                10_400_000 + i
+            ));
+        }
+        let src = source("b/app-1/home/staragent/log/staragent_core.log", FileKind::Log, text.as_bytes());
+        for chunk_size in [usize::MAX / 4, 64, 500, 2000] {
+            let options = ScanOptions { chunk_size, task_lines: 10, ..ScanOptions::default() };
+            let mut outcome = Scanner::new(&rules, options).scan_source(0, &src);
+            outcome.facts.trim_tasks();
+            let mut kept: Vec<String> = outcome.facts.task_lines().map(|l| l.task_id().to_string()).collect();
+            kept.sort();
+            let newest: Vec<String> = (30..40).map(|i| (10_400_000 + i).to_string()).collect();
+            assert_eq!((kept, outcome.facts.task_lines_dropped), (newest, 30), "chunk size {chunk_size}");
+        }
     }
 
     #[test]

@@ -237,6 +237,13 @@ impl TaskBatch {
         self.events.sort_unstable_by_key(|e| (e.task_id, e.timestamp, e.position));
     }
 
+    /// Gives back the room the buffers grew into but do not use: batches are kept until the
+    /// report, and a million lines make the slack count.
+    pub fn shrink(&mut self) {
+        self.events.shrink_to_fit();
+        self.text.shrink_to_fit();
+    }
+
     pub fn len(&self) -> usize {
         self.events.len()
     }
