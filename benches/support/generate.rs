@@ -429,7 +429,14 @@ struct LogWriter {
     date_day: i64,
     events: u64,
     lines: u64,
+    /// The next task id this log starts: each log numbers its tasks from its own base.
+    next_task: u64,
+    /// Tasks started and not yet ended, oldest first: an end line names the oldest.
+    open_tasks: std::collections::VecDeque<u64>,
 }
+
+/// Tasks a log keeps open at most; past that the oldest is taken as ended.
+const OPEN_TASKS: usize = 32;
 
 impl LogWriter {
     fn new(seed: u64, day: i64, kind: LogKind, crlf: bool) -> LogWriter {
@@ -450,6 +457,8 @@ impl LogWriter {
             date_day: i64::MIN,
             events: 0,
             lines: 0,
+            next_task: 10_000_000 + (seed % 890) * 100_000,
+            open_tasks: std::collections::VecDeque::new(),
         }
     }
 
@@ -543,8 +552,25 @@ impl LogWriter {
     fn placeholder(&mut self, name: &str) {
         let rng = &mut self.rng;
         match name {
+            // A task starts (or is dispatched, or named first): a new id of this log. The random
+            // draw is kept so the rest of the log does not change with the ids.
             "task" => {
-                let id = rng.range(10_300_000, 10_499_999);
+                let _ = rng.range(10_300_000, 10_499_999);
+                let id = self.next_task;
+                self.next_task += 1;
+                self.open_tasks.push_back(id);
+                if self.open_tasks.len() > OPEN_TASKS {
+                    self.open_tasks.pop_front();
+                }
+                self.number(id);
+            }
+            // A task ends: the oldest open one.
+            "open_task" => {
+                let _ = rng.range(10_300_000, 10_499_999);
+                let id = self.open_tasks.pop_front().unwrap_or_else(|| {
+                    self.next_task += 1;
+                    self.next_task - 1
+                });
                 self.number(id);
             }
             "ip" => {

@@ -108,16 +108,16 @@ const DISPATCH_SHAPES: &[Shape] = &[
 ];
 
 const TASK_SHAPES: &[Shape] = &[
-    shape("ERROR", "task-runner", &["task {task} end ip={ip} status=FAILED cost={ms}ms reason=python runtimeout"]),
-    shape("ERROR", "task-runner", &["job {task} failed: python run time out, cmd=/home/admin/bin/batch_download.py"]),
-    shape("ERROR", "worker", &["task {task} result: Python RunTimeout after 90s"]),
+    shape("ERROR", "task-runner", &["task {open_task} end ip={ip} status=FAILED cost={ms}ms reason=python runtimeout"]),
+    shape("ERROR", "task-runner", &["job {open_task} failed: python run time out, cmd=/home/admin/bin/batch_download.py"]),
+    shape("ERROR", "worker", &["task {open_task} result: Python RunTimeout after 90s"]),
     shape("WARN", "task-runner", &["execute /home/admin/bin/deploy_v2.py on {ip} failed, run time out"]),
 ];
 
 /// A timeout of the check step is a health check timeout, not a task timeout.
 const HEALTHCHECK_SHAPES: &[Shape] = &[
-    shape("ERROR", "worker", &["task {task} failed: python run time out, cmd=/home/admin/bin/checkapp_v2.py"]),
-    shape("WARN", "task-runner", &["healthcheck job {task} on {ip}: runtimeout"]),
+    shape("ERROR", "worker", &["task {open_task} failed: python run time out, cmd=/home/admin/bin/checkapp_v2.py"]),
+    shape("WARN", "task-runner", &["healthcheck job {open_task} on {ip}: runtimeout"]),
 ];
 
 const OPENAPI_SHAPES: &[Shape] = &[
@@ -187,7 +187,7 @@ const NEAR_ORCHESTRATION: &[Shape] = &[NEAR_DISPATCH[0], NEAR_DISPATCH[1], NEAR_
 
 const NEAR_TASK: &[Shape] = &[
     shape("INFO", "task-runner", &["task {task} start ip={ip} python runtimeout=90s"]),
-    shape("ERROR", "task-runner", &["task {task} end ip={ip} status=FAILED reason=exit code 1, runtimeout=90s"]),
+    shape("ERROR", "task-runner", &["task {open_task} end ip={ip} status=FAILED reason=exit code 1, runtimeout=90s"]),
     shape("WARN", "config", &["set python runtimeout to 120 for app {app}"]),
 ];
 
@@ -236,7 +236,7 @@ pub(super) const COMMON_ERROR_NOISE: &[Shape] = &[
 
 pub(super) const DEFAULT_NOISE: &[Shape] = &[
     shape("INFO", "task-runner", &["task {task} start ip={ip} cmd=/home/admin/bin/{script}"]),
-    shape("INFO", "task-runner", &["task {task} end ip={ip} status=SUCCESS cost={ms}ms"]),
+    shape("INFO", "task-runner", &["task {open_task} end ip={ip} status=SUCCESS cost={ms}ms"]),
     shape(
         "INFO",
         "iaas-call",
@@ -263,8 +263,8 @@ pub(super) const STARAGENT_NOISE: &[Shape] = &[
         &["recv task jobId={task} exeurl=cmd:///home/admin/bin/{script} --app {app} --version 1.2.{n} timeout=90"],
     ),
     shape("INFO", "worker", &["recv task jobId={task} {exejson}"]),
-    shape("INFO", "worker", &["task {task} result: success, cost={ms}ms"]),
-    shape("WARN", "worker", &["task {task} result: exit code 1, cmd=/home/admin/bin/checkapp_v2.py"]),
+    shape("INFO", "worker", &["task {open_task} result: success, cost={ms}ms"]),
+    shape("WARN", "worker", &["task {open_task} result: exit code 1, cmd=/home/admin/bin/checkapp_v2.py"]),
     shape("DEBUG", "io", &["channel write {n} bytes to {ip}:8000"]),
 ];
 
