@@ -251,7 +251,14 @@ impl<'a> Scanner<'a> {
             } else {
                 std::iter::once(0..buf.len()).collect()
             };
-        let parts: Vec<ScanOutcome> = ranges.into_par_iter().map(|range| self.scan_chunk(ctx, &buf[range])).collect();
+        let parts: Vec<ScanOutcome> = ranges
+            .into_par_iter()
+            .map(|range| {
+                let part = self.scan_chunk(ctx, &buf[range.clone()]);
+                ctx.source.bytes.release(range);
+                part
+            })
+            .collect();
         let mut outcome = ScanOutcome::empty(&self.options);
         let mut line_base = 0;
         for mut part in parts {

@@ -109,7 +109,11 @@ const DISPATCH_SHAPES: &[Shape] = &[
 
 const TASK_SHAPES: &[Shape] = &[
     shape("ERROR", "task-runner", &["task {open_task} end ip={ip} status=FAILED cost={ms}ms reason=python runtimeout"]),
-    shape("ERROR", "task-runner", &["job {open_task} failed: python run time out, cmd=/home/admin/bin/batch_download.py"]),
+    shape(
+        "ERROR",
+        "task-runner",
+        &["job {open_task} failed: python run time out, cmd=/home/admin/bin/batch_download.py"],
+    ),
     shape("ERROR", "worker", &["task {open_task} result: Python RunTimeout after 90s"]),
     shape("WARN", "task-runner", &["execute /home/admin/bin/deploy_v2.py on {ip} failed, run time out"]),
 ];

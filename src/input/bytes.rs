@@ -1,8 +1,8 @@
 //! Where the bytes of a source live: a memory map of a large file on disk, or an owned buffer
-//! (small files, decompressed data, archive members, standard input). The single `unsafe` of the
-//! crate, the memory map, lives here.
+//! (small files, decompressed data, archive members, standard input). The crate's `unsafe`, the
+//! memory map and the release of its pages, lives here.
 
-use std::{fs::File, io::Read, ops::Deref, path::Path};
+use std::{fs::File, io::Read, ops::Deref, ops::Range, path::Path};
 
 use memmap2::Mmap;
 
@@ -28,6 +28,34 @@ impl Deref for Bytes {
     }
 }
 
+/// Mapped pages are released in whole units of this size, a multiple of every common page size.
+const RELEASE_ALIGN: usize = 64 << 10;
+
+impl Bytes {
+    /// Tells the system the bytes of `range` were scanned and will not be read again: a mapped
+    /// file's pages in it leave this process's resident memory (the page cache keeps them, and
+    /// reading them again would fault them back in from the file). Owned bytes stay as they are.
+    /// Without this, every page of a large file stays resident until its map is dropped, and
+    /// a scan's memory grows with the size of the files in flight.
+    pub fn release(&self, range: Range<usize>) {
+        #[cfg(unix)]
+        if let Bytes::Mapped(map) = self {
+            let start = range.start.div_ceil(RELEASE_ALIGN) * RELEASE_ALIGN;
+            let end = if range.end >= map.len() { map.len() } else { range.end / RELEASE_ALIGN * RELEASE_ALIGN };
+            if start < end {
+                // SAFETY: the map is read-only and private, and never written: after
+                // MADV_DONTNEED its pages read back the file's bytes, the same as before (the
+                // hazard of a file changed underneath is the one `open_file` accepts). The range
+                // lies inside the map, and the caller has finished with it; ranges another
+                // thread still reads are outside it (whole units only, rounded inwards).
+                let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = range;
+    }
+}
+
 /// Opens a file for scanning: mapped when large, read otherwise, and read when mapping fails.
 pub fn open_file(path: &Path) -> std::io::Result<Bytes> {
     let mut file = File::open(path)?;
@@ -47,4 +75,26 @@ pub fn open_file(path: &Path) -> std::io::Result<Bytes> {
     let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.read_to_end(&mut buf)?;
     Ok(Bytes::Owned(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn released_pages_read_back_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.log");
+        let text: Vec<u8> = (0..(MMAP_THRESHOLD as usize + 100_003)).map(|i| b'a' + (i % 23) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        let bytes = open_file(&path).unwrap();
+        assert!(matches!(bytes, Bytes::Mapped(_)) || cfg!(not(unix)));
+        // Odd bounds: only whole units inside are released; the last partial one at the end.
+        bytes.release(1_000..3 * RELEASE_ALIGN + 17);
+        bytes.release(2 * RELEASE_ALIGN..text.len());
+        assert!(bytes[..] == text[..]);
+        let owned = Bytes::Owned(text.clone());
+        owned.release(0..text.len());
+        assert!(owned[..] == text[..]);
+    }
 }
