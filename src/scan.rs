@@ -7,9 +7,10 @@
 //! scanned in parallel. Every piece produces its own partial outcome; partial outcomes merge in
 //! any order to the same result.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 use rayon::prelude::*;
 
@@ -117,6 +118,8 @@ pub struct Scanner<'a> {
     /// Task lines older than this (milliseconds of local time) cannot be among the newest a scan
     /// keeps (see [`Facts::trim_tasks`]): every thread drops them as it reads them.
     task_cutoff: AtomicI64,
+    /// Task lines kept so far, per minute of local time: where the cutoff comes from.
+    task_minutes: Mutex<BTreeMap<i64, u64>>,
 }
 
 /// What every chunk of one source shares.
@@ -136,7 +139,7 @@ struct SourceContext<'a> {
 
 impl<'a> Scanner<'a> {
     pub fn new(rules: &'a CompiledRules, options: ScanOptions) -> Self {
-        Scanner { rules, options, task_cutoff: AtomicI64::new(i64::MIN) }
+        Scanner { rules, options, task_cutoff: AtomicI64::new(i64::MIN), task_minutes: Mutex::default() }
     }
 
     /// Merges `part` into `outcome`, and tells every thread how old a task line may be to still
@@ -366,6 +369,7 @@ impl<'a> Scanner<'a> {
         let coverage = LogCoverage::of(&ctx.path, first, last, outcome.events);
         outcome.facts.coverage.insert((ctx.component.clone(), ctx.host.clone()), coverage);
         self.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
+        self.count_task_minutes(&tasks);
         tasks.sort();
         tasks.shrink();
         outcome.facts.add_tasks(tasks);
@@ -378,6 +382,35 @@ impl<'a> Scanner<'a> {
             outcome.facts.error_minutes.insert((ctx.component.clone(), ctx.host.clone()), errors);
         }
         outcome
+    }
+
+    /// Adds a chunk's task lines to the count per minute, and raises the cutoff to the start of
+    /// the newest minute from which on the scan has kept as many lines as it keeps in all: a
+    /// line of an older minute has that many newer lines and cannot be among the newest.
+    fn count_task_minutes(&self, batch: &TaskBatch) {
+        let mut counts: Vec<(i64, u64)> = Vec::new();
+        for timestamp in batch.keys().filter_map(|(timestamp, _)| timestamp) {
+            let minute = timestamp.local_millis().div_euclid(60_000);
+            match counts.last_mut() {
+                Some((last, count)) if *last == minute => *count += 1,
+                _ => counts.push((minute, 1)),
+            }
+        }
+        if counts.is_empty() {
+            return;
+        }
+        let mut minutes = self.task_minutes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (minute, count) in counts {
+            *minutes.entry(minute).or_default() += count;
+        }
+        let mut newer = 0u64;
+        for (minute, count) in minutes.iter().rev() {
+            newer += count;
+            if newer >= self.options.task_lines as u64 {
+                self.task_cutoff.fetch_max(minute.saturating_mul(60_000), Ordering::Relaxed);
+                break;
+            }
+        }
     }
 
     /// Whether a task line is older than every line the scan will keep.
@@ -652,15 +685,16 @@ mod tests {
         text
     }
 
+    /// One line a minute: once ten lines of later minutes were counted, a thread drops the
+    /// older lines as it reads them; what is kept is the same however the log is cut.
     #[test]
     fn the_newest_task_lines_are_kept_however_the_log_is_cut() {
         let rules = rules();
         let mut text = String::new();
         for i in 0..40 {
             text.push_str(&format!(
-                "[2022-09-29 10:{:02}:{:02}.000] [INFO] [worker-1] recv task jobId={} exeurl=cmd:///home/admin/bin/deploy_v2.py\n",
-                i / 60,
-                i % 60,
+                "[2022-09-29 10:{:02}:00.000] [INFO] [worker-1] recv task jobId={} exeurl=cmd:///home/admin/bin/deploy_v2.py\n",
+                i,
                 10_400_000 + i
             ));
         }
@@ -674,6 +708,15 @@ mod tests {
             let newest: Vec<String> = (30..40).map(|i| (10_400_000 + i).to_string()).collect();
             assert_eq!((kept, outcome.facts.task_lines_dropped), (newest, 30), "chunk size {chunk_size}");
         }
+        // After one scan, the ten newest lines are of 10:30 and later: every thread now drops
+        // task lines older than 10:30 as it reads them.
+        let scanner = Scanner::new(&rules, ScanOptions { task_lines: 10, ..ScanOptions::default() });
+        scanner.scan_source(0, &src);
+        let half_past = Timestamp::from_parts(2022, 9, 29, 10, 30, 0, 0).unwrap();
+        assert_eq!(scanner.task_cutoff.load(Ordering::Relaxed), half_past.local_millis());
+        assert!(scanner.is_past_task_cutoff(Timestamp::from_parts(2022, 9, 29, 10, 29, 59, 999)));
+        assert!(!scanner.is_past_task_cutoff(Some(half_past)));
+        assert!(scanner.is_past_task_cutoff(None));
     }
 
     #[test]
