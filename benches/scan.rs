@@ -127,6 +127,8 @@ fn stages(c: &mut Criterion) {
         identity: infer(LOG_PATH),
         bytes: Bytes::Owned(log.text.clone()),
         member: 0,
+        first_line: 0,
+        continued: false,
     };
     let scanner = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
     let want = expected_counts(&log.expected);

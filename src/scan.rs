@@ -190,35 +190,45 @@ impl<'a> Scanner<'a> {
         // memory does not grow with the archive when reading outruns scanning.
         let max_in_flight = rayon::current_num_threads() * 2;
         let in_flight = AtomicUsize::new(0);
+        let mut outcome = ScanOutcome::empty(&self.options);
+        // Only this thread receives; the lock makes the receiver shareable with the scope.
+        let receiver = Mutex::new(receiver);
         rayon::scope(|scope| {
-            load_unit(unit, &self.options.input, &mut |loaded| match loaded {
-                Loaded::Source(source) if in_flight.load(Ordering::Acquire) >= max_in_flight => {
-                    let _ = sender.send(self.scan_source(index, &source));
+            load_unit(unit, &self.options.input, &mut |loaded| {
+                // Merge what is done as reading goes: a large log comes in many windows, and
+                // their outcomes (task lines above all) should not wait for the last one.
+                while let Ok(part) = receiver.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).try_recv() {
+                    self.merge(&mut outcome, part);
                 }
-                Loaded::Source(source) => {
-                    let (sender, in_flight) = (sender.clone(), &in_flight);
-                    in_flight.fetch_add(1, Ordering::AcqRel);
-                    scope.spawn(move |_| {
-                        let _ = sender.send(self.scan_source(index, &source));
-                        drop(source);
-                        in_flight.fetch_sub(1, Ordering::AcqRel);
-                    });
-                }
-                Loaded::Skipped(skipped) => {
-                    let mut part = ScanOutcome::empty(&self.options);
-                    part.skipped.push(skipped);
-                    let _ = sender.send(part);
-                }
-                Loaded::Ignored => {
-                    let mut part = ScanOutcome::empty(&self.options);
-                    part.ignored = 1;
-                    let _ = sender.send(part);
+                match loaded {
+                    Loaded::Source(source) if in_flight.load(Ordering::Acquire) >= max_in_flight => {
+                        let part = self.scan_source(index, &source);
+                        self.merge(&mut outcome, part);
+                    }
+                    Loaded::Source(source) => {
+                        let (sender, in_flight) = (sender.clone(), &in_flight);
+                        in_flight.fetch_add(1, Ordering::AcqRel);
+                        scope.spawn(move |_| {
+                            let _ = sender.send(self.scan_source(index, &source));
+                            drop(source);
+                            in_flight.fetch_sub(1, Ordering::AcqRel);
+                        });
+                    }
+                    Loaded::Skipped(skipped) => {
+                        let mut part = ScanOutcome::empty(&self.options);
+                        part.skipped.push(skipped);
+                        let _ = sender.send(part);
+                    }
+                    Loaded::Ignored => {
+                        let mut part = ScanOutcome::empty(&self.options);
+                        part.ignored = 1;
+                        let _ = sender.send(part);
+                    }
                 }
             });
         });
         drop(sender);
-        let mut outcome = ScanOutcome::empty(&self.options);
-        for part in receiver {
+        for part in receiver.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
             self.merge(&mut outcome, part);
         }
         outcome
@@ -241,7 +251,13 @@ impl<'a> Scanner<'a> {
             FileKind::Log => self.scan_log(&ctx),
             FileKind::Properties => self.check_properties(&ctx),
         };
-        outcome.files = 1;
+        // A window of a large decompressed log: its lines follow the windows before it.
+        if source.first_line > 0 {
+            outcome.findings.shift_lines(source.first_line);
+            outcome.unclassified.shift_lines(source.first_line);
+            outcome.facts.shift_lines(source.first_line);
+        }
+        outcome.files = u64::from(!source.continued);
         outcome.bytes = source.bytes.len() as u64;
         outcome
     }
@@ -664,6 +680,8 @@ mod tests {
             identity: crate::input::infer(path),
             bytes: Bytes::Owned(text.to_vec()),
             member: 0,
+            first_line: 0,
+            continued: false,
         }
     }
 
@@ -717,6 +735,36 @@ mod tests {
         assert!(scanner.is_past_task_cutoff(Timestamp::from_parts(2022, 9, 29, 10, 29, 59, 999)));
         assert!(!scanner.is_past_task_cutoff(Some(half_past)));
         assert!(scanner.is_past_task_cutoff(None));
+    }
+
+    #[test]
+    fn a_gzip_log_read_in_windows_scans_like_a_whole_one() {
+        use std::io::Write;
+        let rules = rules();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log.1.gz");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(log_text().as_bytes()).unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let scan = |window: Option<usize>| {
+            let mut options = ScanOptions::default();
+            options.input.window = window;
+            let discovery = crate::input::discover(&[dir.path().to_path_buf()]).unwrap();
+            Scanner::new(&rules, options).scan(discovery, &|_| {})
+        };
+        let (whole, windowed) = (scan(None), scan(Some(300)));
+        assert_eq!((windowed.files, windowed.lines, windowed.events), (whole.files, whole.lines, whole.events));
+        assert_eq!(whole.files, 1);
+        type Samples = Vec<(u64, Vec<u8>)>;
+        let groups = |o: &ScanOutcome| -> Vec<(u64, Samples)> {
+            o.findings
+                .groups()
+                .map(|(_, g)| (g.count, g.samples.iter().map(|e| (e.line, e.text.clone())).collect()))
+                .collect()
+        };
+        assert_eq!(groups(&windowed), groups(&whole));
+        assert_eq!(groups(&whole)[0].0, 9);
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub(super) fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<Exit
     for skipped in &discovery.skipped {
         eprintln!("cas-triage: skipped {}: {}", escape_for_terminal(&skipped.path), skipped.reason);
     }
-    let options = InputOptions::default();
+    // Each file whole: a large decompressed log is one file here, not windows.
+    let options = InputOptions { window: None, ..InputOptions::default() };
     let mut result = Ok(());
     for unit in &discovery.units {
         load_unit(unit, &options, &mut |loaded| match loaded {

@@ -4,6 +4,6 @@
 mod records;
 mod timestamp;
 
-pub(crate) use records::trim_cr;
 pub use records::{Record, Records, chunk_ranges};
+pub(crate) use records::{header_at_or_after, trim_cr};
 pub use timestamp::{Header, Level, Timestamp, parse_header};

@@ -152,7 +152,7 @@ pub fn chunk_ranges(buf: &[u8], target: usize) -> Vec<Range<usize>> {
 }
 
 /// Offset of the first header line that starts at or after `from`.
-fn header_at_or_after(buf: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn header_at_or_after(buf: &[u8], from: usize) -> Option<usize> {
     let mut pos =
         if from == 0 || buf[from - 1] == b'\n' { from } else { from + memchr::memchr(b'\n', &buf[from..])? + 1 };
     while pos < buf.len() {

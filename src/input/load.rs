@@ -16,11 +16,17 @@ use super::{Bytes, Skipped, Source, open_file};
 /// Bytes read to tell what a file is: a tar header's magic sits at 257.
 const HEAD_LEN: usize = 512;
 
+/// A decompressed log larger than twice this is delivered in windows of about this size, each
+/// starting at an event, so that memory holds a few windows rather than the whole log.
+pub const WINDOW: usize = 16 << 20;
+
 /// Limits and overrides for reading.
 #[derive(Debug, Clone)]
 pub struct InputOptions {
     /// Most bytes one decompressed stream, archive member or standard input may yield.
     pub max_decompressed: u64,
+    /// Size of the windows a large decompressed log is delivered in (`None`: whole).
+    pub window: Option<usize>,
     /// How many archives or compressed streams may nest inside one another.
     pub max_depth: u32,
     pub component: Option<String>,
@@ -29,7 +35,7 @@ pub struct InputOptions {
 
 impl Default for InputOptions {
     fn default() -> Self {
-        InputOptions { max_decompressed: 2 << 30, max_depth: 4, component: None, host: None }
+        InputOptions { max_decompressed: 2 << 30, window: Some(WINDOW), max_depth: 4, component: None, host: None }
     }
 }
 
@@ -103,9 +109,7 @@ impl Loader<'_> {
                 if sniff(&inner) == Magic::Tar {
                     self.read_tar(stream, path, 2);
                 } else {
-                    let (data, outcome) = read_limited(&mut { stream }, self.options.max_decompressed);
-                    self.note_outcome(path, &outcome, data.len(), "gzip stream");
-                    self.deliver(path, None, FileKind::Log, Bytes::Owned(data), 1);
+                    self.deliver_stream(path, None, FileKind::Log, &mut { stream }, 1);
                 }
             }
             Magic::Text | Magic::Binary(_) => self.deliver(path, None, FileKind::Log, open_file(disk)?, 0),
@@ -126,14 +130,7 @@ impl Loader<'_> {
             return;
         }
         match magic {
-            Magic::Gzip => {
-                let (data, outcome) = read_limited(&mut MultiGzDecoder::new(&bytes[..]), self.options.max_decompressed);
-                drop(bytes);
-                self.note_outcome(&shown, &outcome, data.len(), "gzip stream");
-                if !data.is_empty() || matches!(outcome, ReadOutcome::Complete) {
-                    self.deliver(path, archive, kind, Bytes::Owned(data), depth + 1);
-                }
-            }
+            Magic::Gzip => self.deliver_stream(path, archive, kind, &mut MultiGzDecoder::new(&bytes[..]), depth + 1),
             Magic::Tar => self.read_tar(Cursor::new(&bytes[..]), &shown, depth + 1),
             Magic::Zip => self.read_zip(Cursor::new(&bytes[..]), &shown, depth + 1),
             Magic::Binary(what) => self.skip(shown, what.to_string()),
@@ -148,9 +145,80 @@ impl Loader<'_> {
                     identity,
                     bytes,
                     member,
+                    first_line: 0,
+                    continued: false,
                 }));
             }
         }
+    }
+
+    /// Delivers a decompressed stream (its contents at `depth`). A log larger than twice the
+    /// window comes in windows, each starting at an event (as the scan's chunks do), while the
+    /// stream is read: memory holds a few windows, not the whole log. Anything else (an archive,
+    /// a nested gzip, a small log) is read whole and delivered by what it is.
+    fn deliver_stream(&mut self, path: &str, archive: Option<&str>, kind: FileKind, stream: &mut dyn Read, depth: u32) {
+        let shown = shown_path(path, archive);
+        let limit = self.options.max_decompressed;
+        let mut data = Vec::new();
+        let mut state = fill(stream, &mut data, self.options.window.map_or(usize::MAX, |w| w * 2), limit);
+        let windowed = self.options.window.is_some() && kind == FileKind::Log && sniff(&data) == Magic::Text;
+        if !windowed || !matches!(state, Filled::More) {
+            if matches!(state, Filled::More) {
+                let room = limit.saturating_sub(data.len() as u64);
+                state = fill(stream, &mut data, usize::MAX, room);
+            }
+            self.note_filled(&shown, &state, data.len());
+            if !data.is_empty() || matches!(state, Filled::End) {
+                self.deliver(path, archive, kind, Bytes::Owned(data), depth);
+            }
+            return;
+        }
+        let window = self.options.window.unwrap_or(WINDOW);
+        let identity = self.identity(path, archive);
+        let member = self.member;
+        self.member += 1;
+        let (mut first_line, mut continued, mut read) = (0u64, false, 0usize);
+        loop {
+            let cut = match state {
+                Filled::More => crate::event::header_at_or_after(&data, window).filter(|cut| *cut < data.len()),
+                _ => Some(data.len()),
+            };
+            if let Some(cut) = cut {
+                let rest = data.split_off(cut);
+                let part = std::mem::replace(&mut data, rest);
+                let lines = memchr::memchr_iter(b'\n', &part).count() as u64;
+                read += part.len();
+                (self.sink)(Loaded::Source(Source {
+                    path: path.to_string(),
+                    archive: archive.map(str::to_string),
+                    kind,
+                    identity: identity.clone(),
+                    bytes: Bytes::Owned(part),
+                    member,
+                    first_line,
+                    continued,
+                }));
+                first_line += lines;
+                continued = true;
+            }
+            if !matches!(state, Filled::More) {
+                return self.note_filled(&shown, &state, read);
+            }
+            // Top up to two windows; an event longer than that grows the buffer until it ends.
+            let want = (window * 2).max(data.len() + window);
+            let room = limit.saturating_sub((read + data.len()) as u64);
+            state = fill(stream, &mut data, want, room);
+        }
+    }
+
+    /// Records a skip when a stream stopped early: over the limit, or on damaged data.
+    fn note_filled(&mut self, shown: &str, state: &Filled, read: usize) {
+        let outcome = match state {
+            Filled::More | Filled::End => ReadOutcome::Complete,
+            Filled::OverLimit => ReadOutcome::OverLimit,
+            Filled::Failed(err) => ReadOutcome::Failed(std::io::Error::new(err.kind(), err.to_string())),
+        };
+        self.note_outcome(shown, &outcome, read, "gzip stream");
     }
 
     fn read_tar<R: Read>(&mut self, reader: R, label: &str, depth: u32) {
@@ -299,6 +367,34 @@ fn shown_path(path: &str, archive: Option<&str>) -> String {
 }
 
 /// Reads at most `limit` bytes. The bytes read before an error are kept.
+/// How reading part of a stream ended.
+enum Filled {
+    /// The buffer holds what was asked for; the stream may hold more.
+    More,
+    End,
+    /// The stream holds more than the limit: the buffer was cut to it.
+    OverLimit,
+    Failed(std::io::Error),
+}
+
+/// Reads from `reader` until `buf` holds `want` bytes, the stream ends, or `limit` more bytes were
+/// read (more than that is cut off and reported).
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, limit: u64) -> Filled {
+    let before = buf.len();
+    let asked = (want.saturating_sub(before) as u64).min(limit.saturating_add(1));
+    let result = reader.take(asked).read_to_end(buf);
+    let got = (buf.len() - before) as u64;
+    match result {
+        Err(err) => Filled::Failed(err),
+        Ok(_) if got > limit => {
+            buf.truncate(before + usize::try_from(limit).unwrap_or(usize::MAX));
+            Filled::OverLimit
+        }
+        Ok(_) if got < asked => Filled::End,
+        Ok(_) => Filled::More,
+    }
+}
+
 fn read_limited(reader: &mut dyn Read, limit: u64) -> (Vec<u8>, ReadOutcome) {
     let mut data = Vec::new();
     let result = reader.take(limit.saturating_add(1)).read_to_end(&mut data);
@@ -354,6 +450,74 @@ mod tests {
         assert!(skipped[0].reason.starts_with("damaged gzip stream"), "{}", skipped[0].reason);
         assert_eq!(sources.len(), 1);
         assert!(!sources[0].1.is_empty() && text.as_bytes().starts_with(&sources[0].1));
+    }
+
+    /// A window: first line, continued, member, bytes.
+    type Window = (u64, bool, u32, Vec<u8>);
+
+    /// Every window of a large decompressed log.
+    fn windows(bytes: Vec<u8>, options: &InputOptions) -> (Vec<Window>, Vec<Skipped>) {
+        let (mut parts, mut skipped) = (Vec::new(), Vec::new());
+        let mut sink = |loaded| match loaded {
+            Loaded::Source(s) => parts.push((s.first_line, s.continued, s.member, s.bytes.to_vec())),
+            Loaded::Skipped(s) => skipped.push(s),
+            Loaded::Ignored => {}
+        };
+        let mut loader = Loader { options, sink: &mut sink, member: 0 };
+        loader.deliver("x.log.gz", None, FileKind::Log, Bytes::Owned(bytes), 0);
+        (parts, skipped)
+    }
+
+    fn events_log(events: usize) -> String {
+        (0..events)
+            .map(|i| {
+                format!(
+                    "2022-09-29 10:{:02}:{:02},118 ERROR [t] - event {i}\n\tat a.b(C.java:{i})\n",
+                    i / 60 % 60,
+                    i % 60
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_large_log_comes_in_windows_that_start_at_events() {
+        let text = events_log(500);
+        let options = InputOptions { window: Some(1000), ..InputOptions::default() };
+        let (parts, skipped) = windows(gzip(text.as_bytes()), &options);
+        assert!(skipped.is_empty());
+        assert!(parts.len() > 10, "{} windows", parts.len());
+        // Together the windows are the log; each after the first starts at an event, is marked
+        // continued, and knows how many lines came before it. One member for all.
+        let joined: Vec<u8> = parts.iter().flat_map(|p| p.3.clone()).collect();
+        assert_eq!(joined, text.as_bytes());
+        let mut lines = 0;
+        for (i, (first_line, continued, member, bytes)) in parts.iter().enumerate() {
+            assert_eq!((*first_line, *continued, *member), (lines, i > 0, 0));
+            assert!(bytes.starts_with(b"2022-09-29 10:"), "window {i}");
+            lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+        }
+        // Small logs and the events command take a log whole.
+        assert_eq!(windows(gzip(b"2022-09-29 10:00:00,000 INFO x\n"), &options).0.len(), 1);
+        let whole = InputOptions { window: None, ..InputOptions::default() };
+        assert_eq!(windows(gzip(text.as_bytes()), &whole).0.len(), 1);
+    }
+
+    #[test]
+    fn windows_stop_at_the_limit_and_at_damage() {
+        let text = events_log(500);
+        let options = InputOptions { window: Some(1000), max_decompressed: 5000, ..InputOptions::default() };
+        let (parts, skipped) = windows(gzip(text.as_bytes()), &options);
+        let joined: Vec<u8> = parts.iter().flat_map(|p| p.3.clone()).collect();
+        assert_eq!(joined, &text.as_bytes()[..5000]);
+        assert!(skipped[0].reason.contains("only the first 5000 bytes were scanned"), "{}", skipped[0].reason);
+        let mut packed = gzip(text.as_bytes());
+        packed.truncate(packed.len() / 2);
+        let options = InputOptions { window: Some(1000), ..InputOptions::default() };
+        let (parts, skipped) = windows(packed, &options);
+        let joined: Vec<u8> = parts.iter().flat_map(|p| p.3.clone()).collect();
+        assert!(parts.len() > 1 && !joined.is_empty() && text.as_bytes().starts_with(&joined));
+        assert!(skipped[0].reason.starts_with("damaged gzip stream"), "{}", skipped[0].reason);
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub struct Source {
     pub bytes: Bytes,
     /// Position among the sources of its unit (0 for a plain file), for deterministic order.
     pub member: u32,
+    /// Lines of the file before these bytes: a large decompressed log comes in windows, each
+    /// a source of its own (0 for the first window and for every other source).
+    pub first_line: u64,
+    /// A window after the first: the same file, not counted again.
+    pub continued: bool,
 }
 
 /// A file, archive member or part of one that was not scanned, and why.
