@@ -56,6 +56,11 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
 
+    /// Exit with status 2 when any file or archive member was skipped or only partly read (the
+    /// report is written all the same): for CI runs that must not pass on a partial scan.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Evidence items kept per finding.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub samples: usize,

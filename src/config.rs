@@ -47,6 +47,8 @@ pub struct ScanConfig {
     pub progress: bool,
     /// `--stats`: print volume, time and memory to standard error.
     pub stats: bool,
+    /// `--strict`: a skipped or partly read file makes the exit status 2.
+    pub strict: bool,
     pub options: ScanOptions,
     /// The validated pack; compiled once the size of the input is known.
     pub pack: RulePack,
@@ -118,6 +120,7 @@ impl ScanConfig {
             unclassified: args.unclassified,
             progress: !args.quiet && std::io::stderr().is_terminal(),
             stats: args.stats,
+            strict: args.strict,
             options: ScanOptions {
                 samples: args.samples,
                 exeurls_per_host: Some(args.exeurls),

@@ -16,6 +16,9 @@ use crate::config::ScanConfig;
 /// Exit status: some finding reached `--fail-on`, or some rule example failed.
 pub const EXIT_FINDINGS: u8 = 1;
 
+/// Exit status: with `--strict`, some file or member was skipped or only partly read.
+pub const EXIT_PARTIAL: u8 = 2;
+
 /// Runs the parsed command line, writing results to standard output.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();

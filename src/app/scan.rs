@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::EXIT_FINDINGS;
+use super::{EXIT_FINDINGS, EXIT_PARTIAL};
 use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
@@ -63,5 +63,16 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         eprint!("{}", stats::render(volume, phases, pool.current_num_threads(), stats::peak_memory()));
     }
     let failed = config.fail_on.is_some_and(|threshold| report.has_severity_at_least(threshold));
-    Ok(if failed { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
+    let partial = config.strict && !report.input.skipped.is_empty();
+    if partial {
+        eprintln!(
+            "cas-triage: --strict: {} file(s) or member(s) skipped or partly read (see input.skipped)",
+            report.input.skipped.len()
+        );
+    }
+    Ok(match (partial, failed) {
+        (true, _) => ExitCode::from(EXIT_PARTIAL),
+        (false, true) => ExitCode::from(EXIT_FINDINGS),
+        (false, false) => ExitCode::SUCCESS,
+    })
 }

@@ -190,3 +190,24 @@ fn zip_member_with_a_bad_checksum_is_reported_and_the_next_member_read() {
     let hosts: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["host"].as_str().unwrap()).collect();
     assert!(hosts.contains(&"10.0.0.8"), "the member after the damaged one was read: {hosts:?}");
 }
+
+#[test]
+fn strict_fails_a_partial_scan_and_still_writes_the_report() {
+    let (_tmp, root) =
+        bundle_with("10.0.0.2/home/admin/logs/x/common-error.log", b"\x7fELF\x02\x01\x01\x00\x00\x00binary");
+    let output = cas_triage().args(["scan", "--format", "json", "--strict", &root]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the report is written");
+    assert_eq!(report["input"]["skipped"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--strict: 1 file(s) or member(s) skipped"));
+    // Without --strict the same scan passes; with it, a complete scan passes too, and findings
+    // at --fail-on still give 1.
+    let lenient = cas_triage().args(["scan", "--format", "json", &root]).output().unwrap();
+    assert_eq!(lenient.status.code(), Some(0));
+    let bundle = fixtures().join("bundle");
+    let clean = cas_triage().args(["scan", "--format", "json", "--strict"]).arg(&bundle).output().unwrap();
+    assert_eq!(clean.status.code(), Some(0));
+    let failing =
+        cas_triage().args(["scan", "--format", "json", "--strict", "--fail-on", "high"]).arg(&bundle).output().unwrap();
+    assert_eq!(failing.status.code(), Some(1));
+}
