@@ -77,18 +77,36 @@ pub(crate) fn sniff(bytes: &[u8]) -> Magic {
         }
     }
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-    let control = head
-        .iter()
-        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)))
-        .count();
-    let has_nul = head.contains(&0);
-    // Text logs have next to no control bytes; a NUL run at the end of a preallocated log does
-    // not reach into the first 8 KiB unless the file is mostly NULs.
-    if !head.is_empty() && ((has_nul && control * 10 >= head.len()) || control * 10 >= head.len() * 3) {
+    // A long run of NUL bytes is the preallocated tail of a log whose host crashed (or a hole):
+    // it says nothing about the text around it, so it is left out of the judgement.
+    let (mut text, mut control, mut has_nul, mut at) = (0usize, 0usize, false, 0usize);
+    while at < head.len() {
+        let byte = head[at];
+        if byte == 0 {
+            let run = head[at..].iter().take_while(|b| **b == 0).count();
+            if run >= NUL_RUN {
+                at += run;
+                continue;
+            }
+            has_nul = true;
+        }
+        text += 1;
+        control +=
+            usize::from(byte == 0 || (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)));
+        at += 1;
+    }
+    if !head.is_empty() && text == 0 {
+        return Magic::Binary("only NUL bytes in the first 8 KiB (a preallocated or zeroed file)");
+    }
+    // Text logs have next to no control bytes.
+    if text > 0 && ((has_nul && control * 10 >= text) || control * 10 >= text * 3) {
         return Magic::Binary("binary content (NUL and control bytes in the first 8 KiB)");
     }
     Magic::Text
 }
+
+/// NUL bytes in a row from which on they are taken for preallocated space, not content.
+const NUL_RUN: usize = 64;
 
 const BINARY_MAGIC: &[(&[u8], &str)] = &[
     (b"\x7fELF", "binary content (an ELF executable)"),
@@ -135,6 +153,12 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04rest"), Magic::Zip);
         assert!(matches!(sniff(b"\x7fELF\x02\x01"), Magic::Binary(_)));
         assert!(matches!(sniff(&[0u8; 4096]), Magic::Binary(_)));
+        // A short log followed by its preallocated, never written tail is text.
+        let mut crashed = b"2022-09-29 10:15:32,118 ERROR x\n".to_vec();
+        crashed.extend([0u8; 10_000]);
+        assert_eq!(sniff(&crashed), Magic::Text);
+        // NUL bytes scattered among control bytes are not.
+        assert!(matches!(sniff(&b"\x00\x01\x02abc\x00\x03".repeat(100)), Magic::Binary(_)));
         let mut preallocated = b"2022-09-29 10:15:32,118 ERROR x\n".repeat(300);
         preallocated.extend(std::iter::repeat_n(0u8, 100_000));
         assert_eq!(sniff(&preallocated), Magic::Text, "NULs past the first 8 KiB");

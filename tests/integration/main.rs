@@ -2,6 +2,7 @@
 
 mod analyses;
 mod damage;
+mod hostile;
 mod inputs;
 mod output;
 mod rules_cmd;

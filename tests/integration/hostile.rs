@@ -1,0 +1,166 @@
+//! Hostile and odd input, each case with its exact outcome: line endings, missing newlines, empty
+//! and NUL-filled files, deep and looping directories, and archive entries that try to reach
+//! outside the bundle. Every report must still be valid JSON.
+
+use std::path::Path;
+
+use crate::util::*;
+
+const EXECUTOR: &str = "10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log";
+
+fn write(path: &Path, data: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+/// A bundle holding `files` (relative path, bytes); returns the temp dir and the bundle's root.
+fn bundle(files: &[(&str, &[u8])]) -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("b");
+    std::fs::create_dir_all(&root).unwrap();
+    for (path, data) in files {
+        write(&root.join(path), data);
+    }
+    let root = root.to_str().unwrap().to_string();
+    (tmp, root)
+}
+
+/// Two dispatch failures with a stack trace, and a line without a newline at the end.
+fn log(newline: &str) -> String {
+    [
+        "2022-09-29 10:15:32,118 ERROR [e-1] - dispatch task 10390847 to 10.1.2.3 failed: network error, send msg failed",
+        "com.alipay.cafe.opsware.executor.CommandSendException: send msg failed, target=10.1.2.3",
+        "\tat com.alipay.Foo.bar(Foo.java:1)",
+        "2022-09-29 10:16:05,007 ERROR [e-1] - dispatch task 10390851 to 10.1.2.3 failed: networkerror/sendmsg failed",
+    ]
+    .join(newline)
+}
+
+#[test]
+fn crlf_logs_give_the_same_findings_as_lf() {
+    let (_a, lf) = bundle(&[(EXECUTOR, format!("{}\n", log("\n")).as_bytes())]);
+    let (_b, crlf) = bundle(&[(EXECUTOR, format!("{}\r\n", log("\r\n")).as_bytes())]);
+    let (lf, crlf) = (scan_json(&[&lf], 0), scan_json(&[&crlf], 0));
+    assert_eq!(finding_lines(&lf), finding_lines(&crlf));
+    assert_eq!(finding(&crlf, "dispatch.send-msg-failed", "acopswareexecutor")["count"], 2);
+    let evidence = &finding(&crlf, "dispatch.send-msg-failed", "acopswareexecutor")["evidence"][0];
+    assert!(!evidence["text"].as_str().unwrap().ends_with('\r'), "the line ending is not evidence");
+    assert_eq!(lf["input"]["events"], crlf["input"]["events"]);
+}
+
+#[test]
+fn a_last_line_without_newline_is_an_event() {
+    let (_tmp, root) = bundle(&[(EXECUTOR, log("\n").as_bytes())]);
+    let report = scan_json(&[&root], 0);
+    let found = finding(&report, "dispatch.send-msg-failed", "acopswareexecutor");
+    assert_eq!(
+        (found["count"].as_u64(), found["last_seen"].as_str()),
+        (Some(2), Some("2022-09-29T10:16:05.007+08:00"))
+    );
+    assert_eq!((report["input"]["events"].as_u64(), report["input"]["lines"].as_u64()), (Some(2), Some(4)));
+}
+
+#[test]
+fn an_empty_file_is_read_and_holds_nothing() {
+    let (_tmp, root) = bundle(&[(EXECUTOR, b"")]);
+    let report = scan_json(&[&root], 0);
+    assert_eq!(
+        (
+            report["input"]["files"].as_u64(),
+            report["input"]["events"].as_u64(),
+            report["findings"].as_array().unwrap().len()
+        ),
+        (Some(1), Some(0), 0)
+    );
+    assert_eq!(report["input"]["skipped"], serde_json::json!([]));
+}
+
+#[test]
+fn a_log_ending_in_a_run_of_nul_bytes_keeps_its_events() {
+    // A host that crashed leaves the preallocated tail of its log as NUL bytes.
+    let mut data = format!("{}\n", log("\n")).into_bytes();
+    data.extend(std::iter::repeat_n(0u8, 1 << 20));
+    let (_tmp, root) = bundle(&[(EXECUTOR, &data)]);
+    let report = scan_json(&[&root], 0);
+    assert_eq!(finding(&report, "dispatch.send-msg-failed", "acopswareexecutor")["count"], 2);
+    // A file of NUL bytes only is not a log: skipped, with the reason.
+    let (_tmp, root) = bundle(&[(EXECUTOR, &vec![0u8; 4096])]);
+    let report = scan_json(&[&root], 0);
+    let skipped = skipped(&report);
+    assert_eq!(skipped.len(), 1, "{}", report["input"]);
+    assert!(skipped[0].1.starts_with("only NUL bytes"), "{skipped:?}");
+}
+
+#[test]
+fn deep_directories_are_walked_and_link_loops_are_not_followed() {
+    let mut deep = String::from("10.0.0.7");
+    for level in 0..50 {
+        deep.push_str(&format!("/d{level}"));
+    }
+    let deep_log = format!("{deep}/home/admin/logs/acopswareexecutor/common-error.log");
+    let (tmp, root) = bundle(&[(&deep_log, format!("{}\n", log("\n")).as_bytes())]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path().join("b"), tmp.path().join("b/10.0.0.7/loop.log")).unwrap();
+    let report = scan_json(&[&root], 0);
+    assert_eq!(finding(&report, "dispatch.send-msg-failed", "acopswareexecutor")["count"], 2);
+    if cfg!(unix) {
+        let skipped = skipped(&report);
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert!(skipped[0].0.ends_with("loop.log") && skipped[0].1.contains("symbolic link"), "{skipped:?}");
+    }
+}
+
+/// A tar whose entries try to leave the bundle: `../`, an absolute path, a symbolic link and a
+/// hard link to host files, and a device. The text ones are read from the archive, by name only;
+/// the others are skipped with a reason; nothing on the host is opened or written.
+#[test]
+fn archive_entries_that_point_outside_are_read_in_place_or_skipped() {
+    fn header(path: &str, kind: tar::EntryType, size: u64) -> tar::Header {
+        let mut header = tar::Header::new_gnu();
+        // Raw names: `set_path` refuses `..` and absolute paths, which is what is tested here.
+        let name = &mut header.as_old_mut().name;
+        name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_entry_type(kind);
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_cksum();
+        header
+    }
+    let text = format!("{}\n", log("\n"));
+    let mut builder = tar::Builder::new(Vec::new());
+    for path in ["../../escape/common-error.log", "/etc/cas/common-error.log"] {
+        builder.append(&header(path, tar::EntryType::Regular, text.len() as u64), text.as_bytes()).unwrap();
+    }
+    for (path, kind) in [
+        ("b/link/common-error.log", tar::EntryType::Symlink),
+        ("b/hard/common-error.log", tar::EntryType::Link),
+        ("b/dev/common-error.log", tar::EntryType::Char),
+    ] {
+        let mut entry = header(path, kind, 0);
+        if kind != tar::EntryType::Char {
+            entry.set_link_name("/etc/passwd").unwrap();
+            entry.set_cksum();
+        }
+        builder.append(&entry, std::io::empty()).unwrap();
+    }
+    let tar = builder.into_inner().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("bundle.tar");
+    std::fs::write(&archive, &tar).unwrap();
+    let report = scan_json(&[archive.to_str().unwrap()], 0);
+    let evidence = evidence_lines(&report);
+    assert!(evidence.iter().any(|e| e.contains("../../escape/common-error.log:1")), "{evidence:#?}");
+    assert!(evidence.iter().any(|e| e.contains("etc/cas/common-error.log:1")), "{evidence:#?}");
+    let skipped = skipped(&report);
+    let reasons: Vec<(&str, &str)> =
+        skipped.iter().map(|(p, r)| (p.rsplit("!/").next().unwrap(), r.as_str())).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("b/dev/common-error.log", "not a regular file entry (Char)"),
+            ("b/hard/common-error.log", "link entry in the archive, not followed"),
+            ("b/link/common-error.log", "link entry in the archive, not followed"),
+        ]
+    );
+    assert!(!tmp.path().join("escape").exists() && !Path::new("/etc/cas").exists());
+}
