@@ -96,6 +96,8 @@ fn bad_user_packs_are_usage_errors_naming_the_problem() {
         ("regex", USER_RULE.replace(r"on (?P<mount>/\S+)", "on (?P<mount"), "bad regex"),
         ("duplicate", USER_RULE.replace("site.disk-full", "dispatch.send-msg-failed"), "defined twice"),
         ("toml", "[[rule]\nid=".to_string(), "invalid TOML"),
+        // A regex that would compile to a huge program is refused, not compiled for minutes.
+        ("huge", USER_RULE.replace(r"on (?P<mount>/\S+)", r"on ((\w{1,100}){1,100}){1,100}"), "exceeds size limit"),
     ];
     for (name, text, expected) in cases {
         let dir = user_pack(&tmp.path().join(name), &text);
