@@ -20,6 +20,16 @@ fn agent_bundle() -> (tempfile::TempDir, String) {
     (tmp, root)
 }
 
+/// Writes `logs` (path in the bundle, text) under `dir/b` and scans the bundle.
+fn scan_logs(dir: &std::path::Path, logs: &[(&str, &str)]) -> serde_json::Value {
+    for (path, text) in logs {
+        let file = dir.join("b").join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+    }
+    scan_json(&[dir.join("b").to_str().unwrap()], 0)
+}
+
 #[test]
 fn exeurls_newest_first_per_host() {
     let (_tmp, root) = agent_bundle();
@@ -458,12 +468,7 @@ fn a_consequence_names_the_root_of_its_cause() {
             "2022-09-29 10:20:00,000 ERROR [o-1] - release flow stuck: r1_100000000000002 node 0000000012190439 execution 10382305 no progress for 1800s\n",
         ),
     ];
-    for (path, text) in logs {
-        let file = tmp.path().join("b").join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, text).unwrap();
-    }
-    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let report = scan_logs(tmp.path(), &logs);
     let send = finding(&report, "dispatch.send-msg-failed", "acopswareexecutor");
     let blocked = finding(&report, "release.blocked", "apopswareapiserver");
     let stuck = finding(&report, "release.stuck", "acopswareorchestration");
@@ -500,12 +505,7 @@ fn one_task_id_on_two_environments_is_two_tasks() {
             "[2022-09-29 11:00:00.200] [INFO] [worker-1] recv task jobId=10500001 exeurl=cmd:///home/admin/bin/deploy_v2.py\n",
         ),
     ];
-    for (path, text) in logs {
-        let file = tmp.path().join("b").join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, text).unwrap();
-    }
-    let report = scan_json(&[tmp.path().join("b").to_str().unwrap()], 0);
+    let report = scan_logs(tmp.path(), &logs);
     assert_eq!(report["summary"]["tasks_seen"], 2);
     let tasks: Vec<(&str, f64, bool)> = report["tasks"]
         .as_array()
