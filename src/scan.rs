@@ -116,7 +116,7 @@ pub struct Scanner<'a> {
     rules: &'a CompiledRules,
     options: ScanOptions,
     /// Task lines older than this (milliseconds of local time) cannot be among the newest a scan
-    /// keeps (see [`Facts::trim_tasks`]): every thread drops them as it reads them.
+    /// keeps (see `count_task_minutes`): every thread drops them as it reads them.
     task_cutoff: AtomicI64,
     /// Task lines kept so far, per minute of local time: where the cutoff comes from.
     task_minutes: Mutex<BTreeMap<i64, u64>>,
@@ -142,15 +142,6 @@ impl<'a> Scanner<'a> {
         Scanner { rules, options, task_cutoff: AtomicI64::new(i64::MIN), task_minutes: Mutex::default() }
     }
 
-    /// Merges `part` into `outcome`, and tells every thread how old a task line may be to still
-    /// be kept.
-    fn merge(&self, outcome: &mut ScanOutcome, part: ScanOutcome) {
-        outcome.merge(part);
-        if let Some(cutoff) = outcome.facts.task_cutoff() {
-            self.task_cutoff.fetch_max(cutoff, Ordering::Relaxed);
-        }
-    }
-
     /// Scans every unit of `discovery` on the current rayon pool. `progress` is told the size of
     /// each unit when it is done.
     pub fn scan(&self, discovery: Discovery, progress: &(dyn Fn(u64) + Sync)) -> ScanOutcome {
@@ -169,7 +160,7 @@ impl<'a> Scanner<'a> {
             .reduce(
                 || ScanOutcome::empty(&self.options),
                 |mut a, b| {
-                    self.merge(&mut a, b);
+                    a.merge(b);
                     a
                 },
             );
@@ -198,12 +189,12 @@ impl<'a> Scanner<'a> {
                 // Merge what is done as reading goes: a large log comes in many windows, and
                 // their outcomes (task lines above all) should not wait for the last one.
                 while let Ok(part) = receiver.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).try_recv() {
-                    self.merge(&mut outcome, part);
+                    outcome.merge(part);
                 }
                 match loaded {
                     Loaded::Source(source) if in_flight.load(Ordering::Acquire) >= max_in_flight => {
                         let part = self.scan_source(index, &source);
-                        self.merge(&mut outcome, part);
+                        outcome.merge(part);
                     }
                     Loaded::Source(source) => {
                         let (sender, in_flight) = (sender.clone(), &in_flight);
@@ -229,7 +220,7 @@ impl<'a> Scanner<'a> {
         });
         drop(sender);
         for part in receiver.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
-            self.merge(&mut outcome, part);
+            outcome.merge(part);
         }
         outcome
     }
@@ -285,7 +276,7 @@ impl<'a> Scanner<'a> {
             part.unclassified.shift_lines(line_base);
             part.facts.shift_lines(line_base);
             line_base += part.lines;
-            self.merge(&mut outcome, part);
+            outcome.merge(part);
         }
         outcome
     }

@@ -69,8 +69,6 @@ pub struct Facts {
     pub task_lines_dropped: u64,
     /// The most task lines kept (`None`: [`Facts::TASK_LINES`]).
     task_line_limit: Option<usize>,
-    /// After a trim: the oldest line kept (timestamp, position).
-    task_cutoff: Option<(Option<Timestamp>, Position)>,
     /// Matched events that name a release order or a task.
     pub chain_hops: ChainHops,
 }
@@ -88,13 +86,6 @@ impl Facts {
     /// Facts that keep at most `limit` task lines (the newest).
     pub fn with_task_line_limit(self, limit: usize) -> Facts {
         Facts { task_line_limit: Some(limit), ..self }
-    }
-
-    /// Once task lines were trimmed: the local time (milliseconds) before which no task line can
-    /// be among the newest the whole scan keeps, since these facts alone hold that many lines
-    /// at or after it.
-    pub fn task_cutoff(&self) -> Option<i64> {
-        self.task_cutoff.and_then(|(timestamp, _)| timestamp).map(Timestamp::local_millis)
     }
 
     fn task_limit(&self) -> usize {
@@ -184,7 +175,6 @@ impl Facts {
         let first_kept = keys.len() - self.task_limit();
         let (_, cutoff, _) = keys.select_nth_unstable(first_kept);
         let cutoff = *cutoff;
-        self.task_cutoff = self.task_cutoff.max(Some(cutoff));
         for batch in &mut self.tasks {
             self.task_lines_dropped += batch.retain_from(cutoff) as u64;
         }
@@ -266,8 +256,6 @@ mod tests {
         let times: Vec<i64> = kept(&a).iter().map(|k| k.0.unwrap().local_millis()).collect();
         assert_eq!(times, [45, 50, 60, 70]);
         assert_eq!((a.task_lines_dropped, b.task_lines_dropped), (8, 8));
-        // No line older than the oldest kept can be among the newest: threads may drop them.
-        assert_eq!((a.task_cutoff(), Facts::default().task_cutoff()), (Some(45), None));
         // Each line kept keeps its own text (the buffer is compacted when lines are dropped).
         assert!(a.task_lines().all(|l| String::from_utf8_lossy(l.text()) == format!("recv task {}", l.task_id())));
     }

@@ -425,14 +425,6 @@ impl<'a> TaskGroups<'a> {
     pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = &[TaskLine<'a>]> {
         self.groups.par_iter().map(|range| &self.lines[range.clone()])
     }
-
-    pub fn len(&self) -> usize {
-        self.groups.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
 }
 
 /// The lines of one task id logged on several hosts, split into tasks. One task is logged on at

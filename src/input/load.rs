@@ -60,12 +60,6 @@ struct Loader<'a> {
     member: u32,
 }
 
-enum ReadOutcome {
-    Complete,
-    OverLimit,
-    Failed(std::io::Error),
-}
-
 impl Loader<'_> {
     fn load(&mut self, unit: &Unit) {
         let path = &unit.display;
@@ -167,7 +161,7 @@ impl Loader<'_> {
                 let room = limit.saturating_sub(data.len() as u64);
                 state = fill(stream, &mut data, usize::MAX, room);
             }
-            self.note_filled(&shown, &state, data.len());
+            self.note_outcome(&shown, &state, data.len(), "gzip stream");
             if !data.is_empty() || matches!(state, Filled::End) {
                 self.deliver(path, archive, kind, Bytes::Owned(data), depth);
             }
@@ -202,23 +196,13 @@ impl Loader<'_> {
                 continued = true;
             }
             if !matches!(state, Filled::More) {
-                return self.note_filled(&shown, &state, read);
+                return self.note_outcome(&shown, &state, read, "gzip stream");
             }
             // Top up to two windows; an event longer than that grows the buffer until it ends.
             let want = (window * 2).max(data.len() + window);
             let room = limit.saturating_sub((read + data.len()) as u64);
             state = fill(stream, &mut data, want, room);
         }
-    }
-
-    /// Records a skip when a stream stopped early: over the limit, or on damaged data.
-    fn note_filled(&mut self, shown: &str, state: &Filled, read: usize) {
-        let outcome = match state {
-            Filled::More | Filled::End => ReadOutcome::Complete,
-            Filled::OverLimit => ReadOutcome::OverLimit,
-            Filled::Failed(err) => ReadOutcome::Failed(std::io::Error::new(err.kind(), err.to_string())),
-        };
-        self.note_outcome(shown, &outcome, read, "gzip stream");
     }
 
     fn read_tar<R: Read>(&mut self, reader: R, label: &str, depth: u32) {
@@ -258,7 +242,7 @@ impl Loader<'_> {
             let (data, outcome) = read_limited(&mut entry, self.options.max_decompressed);
             self.note_outcome(&shown_path(&name, Some(label)), &outcome, data.len(), "archive member");
             self.deliver(&name, Some(label), file_kind(named), Bytes::Owned(data), depth);
-            if matches!(outcome, ReadOutcome::Failed(_)) {
+            if matches!(outcome, Filled::Failed(_)) {
                 return self.skip(
                     label.to_string(),
                     format!("tar stream broken after {members} members; the rest was not read"),
@@ -319,14 +303,14 @@ impl Loader<'_> {
     }
 
     /// Records a skip when a read stopped early: over the limit, or on damaged data.
-    fn note_outcome(&mut self, shown: &str, outcome: &ReadOutcome, read: usize, what: &str) {
+    fn note_outcome(&mut self, shown: &str, outcome: &Filled, read: usize, what: &str) {
         let reason = match outcome {
-            ReadOutcome::Complete => return,
-            ReadOutcome::OverLimit => format!(
+            Filled::More | Filled::End => return,
+            Filled::OverLimit => format!(
                 "{what} larger than the limit of {} bytes (--max-decompressed); only the first {read} bytes were scanned",
                 self.options.max_decompressed
             ),
-            ReadOutcome::Failed(err) => {
+            Filled::Failed(err) => {
                 format!("damaged {what} ({err}); the {read} bytes read before the damage were scanned")
             }
         };
@@ -395,17 +379,10 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize, limit: u64) -> Fi
     }
 }
 
-fn read_limited(reader: &mut dyn Read, limit: u64) -> (Vec<u8>, ReadOutcome) {
+/// Reads a whole stream, at most `limit` bytes of it.
+fn read_limited(reader: &mut dyn Read, limit: u64) -> (Vec<u8>, Filled) {
     let mut data = Vec::new();
-    let result = reader.take(limit.saturating_add(1)).read_to_end(&mut data);
-    let outcome = match result {
-        Err(err) => ReadOutcome::Failed(err),
-        Ok(_) if data.len() as u64 > limit => {
-            data.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            ReadOutcome::OverLimit
-        }
-        Ok(_) => ReadOutcome::Complete,
-    };
+    let outcome = fill(reader, &mut data, usize::MAX, limit);
     (data, outcome)
 }
 

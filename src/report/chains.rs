@@ -64,7 +64,6 @@ pub struct HopFault {
 /// One event, merged from the finding hops and task lines at its position.
 struct Hop<'a> {
     timestamp: Timestamp,
-    position: Position,
     component: &'a str,
     host: &'a str,
     order_id: Option<&'a str>,
@@ -105,12 +104,12 @@ pub(super) fn chains(
     let mut chains: Vec<Vec<&Hop>> =
         by_chain.into_values().filter(|hops| hops.len() >= 2 && hops.iter().any(|h| h.failing())).collect();
     for chain in &mut chains {
-        chain.sort_by_key(|h| (h.timestamp, h.position));
+        chain.sort_by_key(|h| (h.timestamp, h.evidence.position));
     }
     let first_failure = |chain: &[&Hop]| chain.iter().position(|h| h.failing()).expect("a listed chain fails");
     chains.sort_by_key(|chain| {
         let hop = chain[first_failure(chain)];
-        (hop.timestamp, hop.position)
+        (hop.timestamp, hop.evidence.position)
     });
     mark_consequences(&chains, findings);
     let total = chains.len();
@@ -150,7 +149,6 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
     let mut merged: HashMap<Position, Hop<'a>> = HashMap::new();
     let new_hop = |timestamp, component, host, evidence| Hop {
         timestamp,
-        position: (0, 0, 0),
         component,
         host,
         order_id: None,
@@ -162,10 +160,9 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
     };
     for hop in finding_hops {
         let Some(timestamp) = hop.evidence.timestamp else { continue };
-        let entry = merged.entry(hop.evidence.position).or_insert_with(|| Hop {
-            position: hop.evidence.position,
-            ..new_hop(timestamp, &*hop.component, &*hop.host, Cow::Borrowed(&hop.evidence))
-        });
+        let entry = merged
+            .entry(hop.evidence.position)
+            .or_insert_with(|| new_hop(timestamp, &*hop.component, &*hop.host, Cow::Borrowed(&hop.evidence)));
         entry.order_id = entry.order_id.or(hop.order_id.as_deref());
         if let (None, Some(id)) = (entry.task_id, hop.task_id) {
             entry.task_id = Some(id);
@@ -179,9 +176,8 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
         let task = &paired[index];
         for line in [task.start, task.end].into_iter().flatten() {
             let Some(timestamp) = line.timestamp() else { continue };
-            let entry = merged.entry(line.position()).or_insert_with(|| Hop {
-                position: line.position(),
-                ..new_hop(timestamp, &**line.component(), &**line.host(), Cow::Owned(line.evidence()))
+            let entry = merged.entry(line.position()).or_insert_with(|| {
+                new_hop(timestamp, &**line.component(), &**line.host(), Cow::Owned(line.evidence()))
             });
             entry.task_id = Some(line.task_id());
             entry.task_index = index;
@@ -197,7 +193,7 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
         hop.faults.dedup();
     }
     // Linking numbers chains by first hop: sort first, so numbers do not depend on hashing.
-    hops.sort_by_key(|h| (h.timestamp, h.position));
+    hops.sort_by_key(|h| (h.timestamp, h.evidence.position));
     hops
 }
 

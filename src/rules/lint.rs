@@ -164,8 +164,10 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<LintProblem> {
 /// [`MAX_ORDINARY_SHARE`]. An analysis rule's literals select routine lines on purpose
 /// (heartbeats, task starts) and are not checked.
 fn ordinary_share(literal: &str) -> Option<f64> {
+    static LINES: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| ORDINARY_LINES.lines().map(str::to_ascii_lowercase).collect());
     let needle = literal.to_ascii_lowercase();
-    let lines: Vec<String> = ORDINARY_LINES.lines().map(str::to_ascii_lowercase).collect();
+    let lines = &*LINES;
     let holding = lines.iter().filter(|line| line.contains(&needle)).count();
     let share = holding as f64 / lines.len().max(1) as f64;
     (share > MAX_ORDINARY_SHARE).then_some(share)
