@@ -536,7 +536,7 @@ impl<'a> Scanner<'a> {
         let key = GroupKey { rule: m.rule, component: ctx.component.clone(), host: ctx.host.clone() };
         let position = (ctx.unit, ctx.source.member, record.line);
         findings.record(key, record.timestamp, position, || {
-            let (match_line, match_text) = record.line_at(m.offset);
+            let (match_line, match_text) = record.line_at(self.rules.match_offset(m, record));
             let matched = (match_line != record.line).then(|| {
                 let (text, cut) = Evidence::cap(match_text);
                 (match_line, text, cut)

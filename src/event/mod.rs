@@ -6,4 +6,4 @@ mod timestamp;
 
 pub use records::{Record, Records, chunk_ranges};
 pub(crate) use records::{header_at_or_after, trim_cr};
-pub use timestamp::{Header, Level, Timestamp, parse_header};
+pub use timestamp::{Header, HeaderParser, Level, Timestamp, parse_header};

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::timestamp::{Header, Level, Timestamp, parse_header};
+use super::timestamp::{Header, HeaderParser, Level, Timestamp, parse_header};
 
 /// One event: a header line and its continuation lines (stack frames, `Caused by:`, wrapped
 /// text). Before the first header of a buffer there is no header to continue, so there a line
@@ -64,11 +64,15 @@ pub struct Records<'a> {
     buf: &'a [u8],
     pos: usize,
     lines: u64,
+    headers: HeaderParser,
+    /// The header of the line at `pos`, when the record before found it (each line is read
+    /// once).
+    next_header: Option<Header>,
 }
 
 impl<'a> Records<'a> {
     pub fn new(buf: &'a [u8]) -> Self {
-        Records { buf, pos: 0, lines: 0 }
+        Records { buf, pos: 0, lines: 0, headers: HeaderParser::default(), next_header: None }
     }
 
     /// Lines consumed so far; after the last record, the buffer's line count (a final line
@@ -91,11 +95,18 @@ impl<'a> Iterator for Records<'a> {
             return None;
         }
         let start = self.pos;
-        let header: Option<Header> = parse_header(&self.buf[start..]);
+        let header: Option<Header> = match self.next_header.take() {
+            Some(header) => Some(header),
+            None => self.headers.parse(&self.buf[start..]),
+        };
         let first_line = self.lines + 1;
         let mut pos = self.next_line_start(start);
         let mut count = 1;
-        while pos < self.buf.len() && parse_header(&self.buf[pos..]).is_none() {
+        while pos < self.buf.len() {
+            if let Some(next) = self.headers.parse(&self.buf[pos..]) {
+                self.next_header = Some(next);
+                break;
+            }
             if header.is_none() && !looks_like_continuation(&self.buf[pos..]) {
                 break;
             }

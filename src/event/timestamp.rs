@@ -89,6 +89,11 @@ impl Level {
         for (i, b) in name.iter().enumerate() {
             word |= u64::from(b.to_ascii_uppercase()) << (8 * i);
         }
+        Level::from_packed(word)
+    }
+
+    /// A level name packed by [`Level::from_name`].
+    fn from_packed(word: u64) -> Option<Level> {
         let level = match word {
             w if w == pack(b"TRACE") => Level::Trace,
             w if w == pack(b"DEBUG") => Level::Debug,
@@ -137,23 +142,69 @@ pub struct Header {
 /// fraction digits, then optionally a level word (bare or bracketed) after spaces or `]`.
 /// Returns `None` when the line does not start with a timestamp.
 pub fn parse_header(line: &[u8]) -> Option<Header> {
-    // The cheapest possible rejection first: almost every continuation line fails here.
-    let start = match line.first()? {
-        b'0'..=b'9' => 0,
-        b'[' => 1,
-        _ => return None,
-    };
-    let b = line.get(start..)?;
-    if b.len() < 19 {
-        return None;
+    HeaderParser::default().parse(line)
+}
+
+/// Reads headers like [`parse_header`], remembering the minute of the last one: the headers of a
+/// log come in order, most share their minute with the one before, and for those only the
+/// seconds are read.
+#[derive(Debug, Default, Clone)]
+pub struct HeaderParser {
+    /// `YYYY-MM-DD HH:MM` of the last header read (as written, separators included), and the
+    /// start of that minute; zeros before the first.
+    minute_text: [u8; 16],
+    minute_millis: i64,
+}
+
+impl HeaderParser {
+    /// See [`parse_header`].
+    pub fn parse(&mut self, line: &[u8]) -> Option<Header> {
+        // The cheapest possible rejection first: almost every continuation line fails here.
+        let start = match line.first()? {
+            b'0'..=b'9' => 0,
+            b'[' => 1,
+            _ => return None,
+        };
+        let b = line.get(start..)?;
+        if b.len() < 19 || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let second = digits(&b[17..19])?;
+        if second > 60 {
+            return None;
+        }
+        let minute_millis = if b[..16] == self.minute_text {
+            self.minute_millis
+        } else {
+            let millis = minute_start(b)?;
+            self.minute_text.copy_from_slice(&b[..16]);
+            self.minute_millis = millis;
+            millis
+        };
+        let mut pos = 19;
+        let mut millis = 0;
+        if matches!(b.get(pos), Some(b',' | b'.')) && b.get(pos + 1).is_some_and(u8::is_ascii_digit) {
+            pos += 1;
+            let mut scale = 100;
+            while let Some(d) = b.get(pos).filter(|c| c.is_ascii_digit()) {
+                millis += u32::from(d - b'0') * scale;
+                scale /= 10;
+                pos += 1;
+            }
+        }
+        // A leap second is shown as the last moment of its minute rather than rolling over
+        // (into the next year, on the last day of 9999).
+        let (second, millis) = if second == 60 { (59, 999) } else { (second, millis) };
+        let timestamp = Timestamp(minute_millis + i64::from(second * 1000 + millis));
+        Some(Header { timestamp, level: level_after(&b[pos..]) })
     }
+}
+
+/// The start of the minute that `b` (a header from its year on, at least 19 bytes) begins with,
+/// when its date, hour and minute are valid.
+fn minute_start(b: &[u8]) -> Option<i64> {
     let date_sep = b[4];
-    if (date_sep != b'-' && date_sep != b'/')
-        || b[7] != date_sep
-        || !matches!(b[10], b' ' | b'T')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if (date_sep != b'-' && date_sep != b'/') || b[7] != date_sep || !matches!(b[10], b' ' | b'T') {
         return None;
     }
     let year = digits(&b[0..4])?;
@@ -161,20 +212,7 @@ pub fn parse_header(line: &[u8]) -> Option<Header> {
     let day = digits(&b[8..10])?;
     let hour = digits(&b[11..13])?;
     let minute = digits(&b[14..16])?;
-    let second = digits(&b[17..19])?;
-    let mut pos = 19;
-    let mut millis = 0;
-    if matches!(b.get(pos), Some(b',' | b'.')) && b.get(pos + 1).is_some_and(u8::is_ascii_digit) {
-        pos += 1;
-        let mut scale = 100;
-        while let Some(d) = b.get(pos).filter(|c| c.is_ascii_digit()) {
-            millis += u32::from(d - b'0') * scale;
-            scale /= 10;
-            pos += 1;
-        }
-    }
-    let timestamp = Timestamp::from_parts(year as i32, month, day, hour, minute, second, millis)?;
-    Some(Header { timestamp, level: level_after(&b[pos..]) })
+    Timestamp::from_parts(year as i32, month, day, hour, minute, 0, 0).map(Timestamp::local_millis)
 }
 
 /// The level word that follows a timestamp: skips a closing `]`, spaces, an opening `[`.
@@ -183,13 +221,23 @@ fn level_after(rest: &[u8]) -> Level {
     while i < rest.len() && matches!(rest[i], b']' | b' ' | b'\t' | b'[') {
         i += 1;
     }
-    let word_len = rest[i..].iter().take(9).take_while(|c| c.is_ascii_alphabetic()).count();
-    let word = &rest[i..i + word_len];
-    let ends_word = rest.get(i + word_len).is_none_or(|c| !c.is_ascii_alphanumeric());
-    if word.is_empty() || !ends_word {
-        return Level::Unknown;
+    // The word, upper-cased, packed into one integer as it is read (see `Level::from_name`).
+    let mut word = 0u64;
+    let mut len = 0;
+    while let Some(&c) = rest.get(i + len) {
+        if !c.is_ascii_alphabetic() {
+            if c.is_ascii_digit() {
+                return Level::Unknown;
+            }
+            break;
+        }
+        if len == 8 {
+            return Level::Unknown;
+        }
+        word |= u64::from(c.to_ascii_uppercase()) << (8 * len);
+        len += 1;
     }
-    Level::from_name(word).unwrap_or(Level::Unknown)
+    Level::from_packed(word).unwrap_or(Level::Unknown)
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -284,6 +332,34 @@ mod tests {
             let got = parse_header(case.line.as_bytes()).map(|h| (h.timestamp.to_string(), h.level));
             let want = case.expect.map(|(ts, level)| (ts.to_string(), level));
             assert_eq!(got, want, "line {:?}", case.line);
+        }
+    }
+
+    #[test]
+    fn a_parser_reading_many_headers_reads_each_as_alone() {
+        let mut parser = HeaderParser::default();
+        for _ in 0..2 {
+            for case in CASES {
+                assert_eq!(parser.parse(case.line.as_bytes()), parse_header(case.line.as_bytes()), "{:?}", case.line);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Headers of the same minute reuse the minute read before; whatever the order of
+        /// minutes, seconds and damage, the result is that of reading each line alone.
+        #[test]
+        fn the_remembered_minute_never_changes_a_result(
+            lines in proptest::collection::vec(
+                ("2022-0[29]-(29|30) 1[09]:1[05]:[0-6][0-9](,[0-9]{1,4})? (ERROR|INFO|WARNING|x)", proptest::bool::ANY),
+                1..40,
+            )
+        ) {
+            let mut parser = HeaderParser::default();
+            for (line, bracketed) in lines {
+                let line = if bracketed { format!("[{line}]") } else { line };
+                proptest::prop_assert_eq!(parser.parse(line.as_bytes()), parse_header(line.as_bytes()), "{}", line);
+            }
         }
     }
 

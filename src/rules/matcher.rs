@@ -28,8 +28,9 @@ type SigRef = (u32, u32);
 pub struct RuleMatch {
     pub rule: usize,
     pub signature: usize,
-    /// Offset in the buffer of what matched (the literal or the regex), to name the line.
-    pub offset: usize,
+    /// Offset in the buffer of the literal that made the signature a candidate (the event's
+    /// start when the signature has none); [`CompiledRules::match_offset`] finds the match.
+    pub literal_offset: usize,
 }
 
 /// Which rules apply to one source (by component and file kind), indexed like the pack, and
@@ -269,10 +270,19 @@ impl CompiledRules {
                 continue;
             }
             let signatures = rule.kind.signatures();
-            if let Some(at) = signature_holds(&signatures[sig_index as usize], record, offset) {
+            if signature_holds(&signatures[sig_index as usize], record) {
                 last_rule = Some(rule_index);
-                found(RuleMatch { rule: rule_index, signature: sig_index as usize, offset: at });
+                found(RuleMatch { rule: rule_index, signature: sig_index as usize, literal_offset: offset });
             }
+        }
+    }
+
+    /// Offset in the buffer where a match is: the start of its regex's match, or its literal.
+    pub fn match_offset(&self, found: &RuleMatch, record: &Record<'_>) -> usize {
+        let regex = self.rule(found.rule).kind.signatures().get(found.signature).and_then(|sig| sig.regex.as_ref());
+        match regex.and_then(|regex| regex.find(record.bytes)) {
+            Some(m) => record.offset + m.start(),
+            None => found.literal_offset,
         }
     }
 
@@ -328,17 +338,14 @@ impl CompiledRules {
     }
 }
 
-/// Where the signature matched (an offset in the buffer), or `None` when it does not hold.
-fn signature_holds(sig: &Signature, record: &Record<'_>, literal_offset: usize) -> Option<usize> {
+/// Whether the signature holds on the event. Where it matched is left to
+/// [`CompiledRules::match_offset`]: most matches need no position, and finding one costs a
+/// second, backward search.
+fn signature_holds(sig: &Signature, record: &Record<'_>) -> bool {
     let text = record.bytes;
-    let at = match &sig.regex {
-        Some(regex) => record.offset + regex.find(text)?.start(),
-        None => literal_offset,
-    };
-    if !sig.all.iter().all(|r| r.is_match(text)) || sig.none.iter().any(|r| r.is_match(text)) {
-        return None;
-    }
-    Some(at)
+    sig.regex.as_ref().is_none_or(|regex| regex.is_match(text))
+        && sig.all.iter().all(|r| r.is_match(text))
+        && !sig.none.iter().any(|r| r.is_match(text))
 }
 
 /// The literals that pre-filter a signature: its own, or, for a regex-only signature, the
