@@ -4,11 +4,12 @@
 //! and the host, are suspect. Where one task is logged on two hosts, the difference of their
 //! timestamps estimates how far one host's clock is off the other's.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::packed;
 use memchr::memmem::Finder;
 use rayon::prelude::*;
 
@@ -42,22 +43,37 @@ const OUTCOME_WORDS: &[(&str, Outcome)] = &[
     ("成功", Outcome::Success),
 ];
 
-static OUTCOME_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(OUTCOME_WORDS.iter().map(|(word, _)| word))
-        .expect("the outcome words build an automaton")
+/// The outcome words, searched in lowercased text by a SIMD packed searcher (several times
+/// faster than an automaton on lines this short).
+static OUTCOME_SEARCH: LazyLock<packed::Searcher> = LazyLock::new(|| {
+    let mut builder = packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder();
+    builder.extend(OUTCOME_WORDS.iter().map(|(word, _)| word));
+    builder.build().expect("the outcome words build a packed searcher")
 });
+
+thread_local! {
+    /// The lowercased text of the end line being read.
+    static LOWERCASED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 impl Outcome {
     /// Reads the outcome from an end event's text: a timeout word wins over a failure word,
     /// which wins over a success word.
     pub fn of(text: &[u8]) -> Outcome {
-        OUTCOME_SEARCH
-            .find_overlapping_iter(text)
-            .map(|m| OUTCOME_WORDS[m.pattern().as_usize()].1)
-            .min()
-            .unwrap_or(Outcome::Unknown)
+        // Words that overlap (`runtimeout`, `timeout `; `success`, `succeed`) give the same
+        // outcome, so matches need not overlap; a timeout word ends the search.
+        LOWERCASED.with_borrow_mut(|lower| {
+            lower.clear();
+            lower.extend(text.iter().map(u8::to_ascii_lowercase));
+            let mut outcome = Outcome::Unknown;
+            for found in OUTCOME_SEARCH.find_iter(lower) {
+                outcome = outcome.min(OUTCOME_WORDS[found.pattern().as_usize()].1);
+                if outcome == Outcome::Timeout {
+                    break;
+                }
+            }
+            outcome
+        })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -98,17 +114,22 @@ impl std::fmt::Display for TaskId {
 /// The task id a line names: the digits (5 or more) after `task`, `job`, `taskId`, `jobId`,
 /// `"taskId":"` and the like, read without regexes: task lines are many.
 pub fn header_task_id(header: &[u8]) -> Option<TaskId> {
-    static KEYS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["task", "job"])
-            .expect("two words build an automaton")
-    });
-    for found in KEYS.find_iter(header) {
-        if found.start() > 0 && header[found.start() - 1].is_ascii_alphabetic() {
+    let mut i = 0;
+    while i < header.len() {
+        // A keyword is found by its last letter: one comparison per byte of the line.
+        let start = match header[i] | 0x20 {
+            b'k' if i >= 3 && header[i - 3..=i].eq_ignore_ascii_case(b"task") => i - 3,
+            b'b' if i >= 2 && header[i - 2..=i].eq_ignore_ascii_case(b"job") => i - 2,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        i += 1;
+        if start > 0 && header[start - 1].is_ascii_alphabetic() {
             continue;
         }
-        let mut at = found.end();
+        let mut at = i;
         let separated = usize::from(header.get(at) == Some(&b'_'));
         if header.get(at + separated..at + separated + 2).is_some_and(|id| id.eq_ignore_ascii_case(b"id")) {
             at += separated + 2;
@@ -641,6 +662,10 @@ mod tests {
         assert_eq!(id(b"task 1 of 3"), None);
         assert_eq!(id(b"task 123456789012345678901 end"), None, "too long for an id");
         assert_eq!(id(b"no id here"), None);
+        assert_eq!(id(b"[task-runner-3] - TASK 10390847 end").as_deref(), Some("10390847"), "the first with digits");
+        assert_eq!(id(b"JobID: 10390852").as_deref(), Some("10390852"));
+        assert_eq!(id("任务task 10390853".as_bytes()).as_deref(), Some("10390853"));
+        assert_eq!(id(b"ta"), None);
         assert!(TaskId::parse(b"99999") < TaskId::parse(b"100000"), "ids compare as numbers");
         assert_ne!(TaskId::parse(b"0012345"), TaskId::parse(b"12345"));
     }
@@ -651,6 +676,8 @@ mod tests {
         assert_eq!(Outcome::of(b"status=FAILED exit 1"), Outcome::Failed);
         assert_eq!(Outcome::of(b"status=SUCCESS"), Outcome::Success);
         assert_eq!(Outcome::of(b"end"), Outcome::Unknown);
+        assert_eq!(Outcome::of(b"Result: SUCCESS, then Timed Out"), Outcome::Timeout, "a timeout wins wherever it is");
+        assert_eq!(Outcome::of("执行失败".as_bytes()), Outcome::Failed);
     }
 
     #[test]
