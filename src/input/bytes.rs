@@ -2,6 +2,7 @@
 //! (small files, decompressed data, archive members, standard input). The crate's `unsafe`, the
 //! memory map and the release of its pages, lives here.
 
+use std::sync::{Arc, Mutex};
 use std::{fs::File, io::Read, ops::Deref, ops::Range, path::Path};
 
 use memmap2::Mmap;
@@ -15,6 +16,57 @@ pub const MMAP_THRESHOLD: u64 = 4 << 20;
 pub enum Bytes {
     Mapped(Mmap),
     Owned(Vec<u8>),
+    /// A window of a decompressed log, in a buffer that goes back to its pool when dropped.
+    Pooled(Pooled),
+}
+
+/// Buffers that held windows of decompressed logs, kept for the next windows: a buffer that
+/// was written once has its pages mapped, while a new one costs a page fault and the zeroing
+/// of every page as it is first written.
+#[derive(Debug, Clone, Default)]
+pub struct BufferPool(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl BufferPool {
+    /// Buffers kept at most; windows in flight are bounded by the scan, and these few cycle.
+    const KEPT: usize = 2;
+
+    /// An empty buffer with room for `capacity` bytes, reused when the pool has one.
+    pub fn take(&self, capacity: usize) -> Vec<u8> {
+        let reused = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+        match reused {
+            Some(mut buf) => {
+                buf.reserve(capacity);
+                buf
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Bytes in a buffer from [`BufferPool::take`], given back to the pool when dropped.
+    pub fn bytes(&self, buf: Vec<u8>) -> Bytes {
+        Bytes::Pooled(Pooled { buf, pool: self.clone() })
+    }
+
+    fn give(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        let mut kept = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if kept.len() < Self::KEPT {
+            kept.push(buf);
+        }
+    }
+}
+
+/// See [`Bytes::Pooled`].
+#[derive(Debug)]
+pub struct Pooled {
+    buf: Vec<u8>,
+    pool: BufferPool,
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.pool.give(std::mem::take(&mut self.buf));
+    }
 }
 
 impl Deref for Bytes {
@@ -24,6 +76,7 @@ impl Deref for Bytes {
         match self {
             Bytes::Mapped(map) => map,
             Bytes::Owned(vec) => vec,
+            Bytes::Pooled(pooled) => &pooled.buf,
         }
     }
 }
@@ -80,6 +133,24 @@ pub fn open_file(path: &Path) -> std::io::Result<Bytes> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_buffer_goes_back_to_its_pool_and_is_reused() {
+        let pool = BufferPool::default();
+        let mut buf = pool.take(1000);
+        buf.extend_from_slice(b"first window");
+        let address = buf.as_ptr();
+        let bytes = pool.bytes(buf);
+        assert_eq!(&bytes[..], b"first window");
+        drop(bytes);
+        let reused = pool.take(10);
+        assert!(reused.is_empty() && reused.capacity() >= 1000 && reused.as_ptr() == address);
+        // The pool keeps only a few buffers.
+        for _ in 0..10 {
+            drop(pool.bytes(vec![0; 8]));
+        }
+        assert_eq!(pool.0.lock().unwrap().len(), BufferPool::KEPT);
+    }
 
     #[test]
     fn released_pages_read_back_the_same_bytes() {

@@ -11,7 +11,7 @@ use flate2::read::MultiGzDecoder;
 use super::content::{FileKind, Magic, kind_from_name, sniff};
 use super::discover::{Location, Unit, UnitKind};
 use super::identity::{Identity, infer};
-use super::{Bytes, Skipped, Source, open_file};
+use super::{BufferPool, Bytes, Skipped, Source, open_file};
 
 /// Bytes read to tell what a file is: a tar header's magic sits at 257.
 const HEAD_LEN: usize = 512;
@@ -31,11 +31,20 @@ pub struct InputOptions {
     pub max_depth: u32,
     pub component: Option<String>,
     pub host: Option<String>,
+    /// Where the buffers of windows come from and go back to.
+    pub buffers: BufferPool,
 }
 
 impl Default for InputOptions {
     fn default() -> Self {
-        InputOptions { max_decompressed: 2 << 30, window: Some(WINDOW), max_depth: 4, component: None, host: None }
+        InputOptions {
+            max_decompressed: 2 << 30,
+            window: Some(WINDOW),
+            max_depth: 4,
+            component: None,
+            host: None,
+            buffers: BufferPool::default(),
+        }
     }
 }
 
@@ -168,6 +177,7 @@ impl Loader<'_> {
             return;
         }
         let window = self.options.window.unwrap_or(WINDOW);
+        let margin = (window / 16).max(1);
         let identity = self.identity(path, archive);
         let member = self.member;
         self.member += 1;
@@ -178,8 +188,12 @@ impl Loader<'_> {
                 _ => Some(data.len()),
             };
             if let Some(cut) = cut {
-                let rest = data.split_off(cut);
-                let part = std::mem::replace(&mut data, rest);
+                // The bytes past the cut (most often less than the margin) start the next
+                // window, in a buffer that will not need to grow.
+                let mut next = self.options.buffers.take(window + margin);
+                next.extend_from_slice(&data[cut..]);
+                data.truncate(cut);
+                let part = std::mem::replace(&mut data, next);
                 let lines = memchr::memchr_iter(b'\n', &part).count() as u64;
                 read += part.len();
                 (self.sink)(Loaded::Source(Source {
@@ -187,7 +201,7 @@ impl Loader<'_> {
                     archive: archive.map(str::to_string),
                     kind,
                     identity: identity.clone(),
-                    bytes: Bytes::Owned(part),
+                    bytes: self.options.buffers.bytes(part),
                     member,
                     first_line,
                     continued,
@@ -198,8 +212,9 @@ impl Loader<'_> {
             if !matches!(state, Filled::More) {
                 return self.note_outcome(&shown, &state, read, "gzip stream");
             }
-            // Top up to two windows; an event longer than that grows the buffer until it ends.
-            let want = (window * 2).max(data.len() + window);
+            // Top up to a window and a margin, where the next event most likely starts; an event
+            // longer than that grows the buffer until it ends.
+            let want = (window + margin).max(data.len() + window);
             let room = limit.saturating_sub((read + data.len()) as u64);
             state = fill(stream, &mut data, want, room);
         }

@@ -9,7 +9,7 @@ mod discover;
 mod identity;
 mod load;
 
-pub use bytes::{Bytes, MMAP_THRESHOLD, open_file};
+pub use bytes::{BufferPool, Bytes, MMAP_THRESHOLD, open_file};
 pub use content::{FileKind, kind_from_name};
 pub use discover::{Discovery, Location, Unit, UnitKind, discover};
 pub use identity::{Identity, UNKNOWN, infer, known_components};
