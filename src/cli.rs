@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan log bundles (directories, files, .tar, .tar.gz, .zip, .gz, - for stdin) for faults.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Show how logs are assembled into events (what rules are matched against).
     Events(EventsArgs),
     /// The commands agents ran (every exeurl, cmd:// stripped), newest first per host: the
@@ -48,9 +48,15 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 
-    /// Output format [default: text on a terminal, json otherwise].
+    /// Output format [default: text on a terminal, json otherwise (a pipe, a file, --output)].
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
+
+    /// Write the report to FILE instead of standard output. FILE is replaced only once the
+    /// report is complete (written beside it, then renamed), so a reader never sees half a
+    /// report; a directory that is missing or not writable is an error before the scan starts.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Exit with status 1 when a finding is at or above this severity.
     #[arg(long, value_enum, value_name = "SEVERITY")]

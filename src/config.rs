@@ -37,6 +37,8 @@ pub enum ConfigError {
 #[derive(Debug)]
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
+    /// `--output`: the file the report replaces (`None`: standard output).
+    pub output: Option<PathBuf>,
     pub format: Format,
     pub fail_on: Option<Severity>,
     pub threads: Option<usize>,
@@ -56,7 +58,8 @@ pub struct ScanConfig {
 
 impl ScanConfig {
     pub fn from_args(args: ScanArgs) -> Result<ScanConfig, ConfigError> {
-        let stdout_is_terminal = std::io::stdout().is_terminal();
+        // The format and colours suit where the report goes: a file is not a terminal.
+        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
         let timezone = parse_timezone(&args.tz).ok_or_else(|| ConfigError::BadZone(args.tz.clone()))?;
         if args.threads == Some(0) {
             return Err(ConfigError::NoThreads);
@@ -82,7 +85,7 @@ impl ScanConfig {
             Some(FormatArg::Json) => Format::Json,
             Some(FormatArg::Jsonl) => Format::Jsonl,
             Some(FormatArg::Timeline) => Format::Timeline,
-            None if stdout_is_terminal => Format::Text,
+            None if to_terminal => Format::Text,
             None => Format::Json,
         };
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -90,7 +93,7 @@ impl ScanConfig {
             && match args.color {
                 ColorArg::Always => true,
                 ColorArg::Never => false,
-                ColorArg::Auto => stdout_is_terminal,
+                ColorArg::Auto => to_terminal,
             };
         let mut pack = load_pack(&args.pack)?;
         pack.set_task_timing(args.task_timeout, args.skew_ratio);
@@ -111,6 +114,7 @@ impl ScanConfig {
         }
         Ok(ScanConfig {
             paths: args.paths,
+            output: args.output,
             format,
             fail_on: args.fail_on.map(severity),
             threads: args.threads,

@@ -4,6 +4,7 @@
 mod events;
 mod exeurl;
 mod explain;
+mod output;
 mod rules;
 mod scan;
 
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, RulesCommand};
 use crate::config::ScanConfig;
+use output::ReportFile;
 
 /// Exit status: some finding reached `--fail-on`, or some rule example failed.
 pub const EXIT_FINDINGS: u8 = 1;
@@ -19,12 +21,25 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: with `--strict`, some file or member was skipped or only partly read.
 pub const EXIT_PARTIAL: u8 = 2;
 
-/// Runs the parsed command line, writing results to standard output.
+/// Runs the parsed command line, writing results to standard output (or the `scan --output`
+/// file).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let code = match cli.command {
-        Command::Scan(args) => scan::run(ScanConfig::from_args(args)?, &mut out)?,
+        Command::Scan(args) => {
+            let config = ScanConfig::from_args(*args)?;
+            match config.output.clone() {
+                None => scan::run(config, &mut out)?,
+                Some(path) => {
+                    // Before the scan: an output that cannot be written fails fast.
+                    let mut report = ReportFile::create(&path)?;
+                    let code = scan::run(config, &mut report)?;
+                    report.commit()?;
+                    code
+                }
+            }
+        }
         Command::Events(args) => events::run(&args, &mut out)?,
         Command::Explain(args) => explain::run(&args, &mut out)?,
         Command::Exeurl(args) => exeurl::run(&args, &mut out)?,

@@ -51,6 +51,65 @@ fn binary_file() {
     assert_skipped_and_rest_scanned("h/core.log", &noise, "binary content");
 }
 
+/// A 1×1 grey PNG image: signature, IHDR, IDAT, IEND, with their CRCs.
+fn png() -> Vec<u8> {
+    fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        png.extend(kind);
+        png.extend(data);
+        png.extend(crc.sum().to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    // Width 1, height 1, bit depth 8, greyscale, deflate, no filter, no interlace.
+    chunk(&mut png, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+    let mut pixels = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    pixels.write_all(&[0, 0x80]).unwrap();
+    chunk(&mut png, b"IDAT", &pixels.finish().unwrap());
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// Real binaries in a bundle: this test's own executable under a log's name and under its own,
+/// a PNG image under a log's name, beside it and in a zip. Under a log's name they are read and
+/// skipped as binary, with what they are; under their own names a directory walk ignores them;
+/// named on the command line they are read and skipped too. The good log is scanned each time.
+#[test]
+fn an_executable_and_an_image_are_skipped_as_binary() {
+    let (_tmp, root) = bundle_with("h/app/gc.log", &png());
+    let app = Path::new(&root).join("h/app");
+    let exe = std::env::current_exe().unwrap();
+    for name in ["common-error.log", "tool"] {
+        // A link is enough: the scan reads it as a file (a copy where links cannot be made).
+        std::fs::hard_link(&exe, app.join(name)).or_else(|_| std::fs::copy(&exe, app.join(name)).map(drop)).unwrap();
+    }
+    std::fs::write(app.join("screenshot.png"), png()).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("h/app/image.log", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(&png()).unwrap();
+    write(&app.join("images.zip"), &zip.finish().unwrap().into_inner());
+
+    let report = scan_json(&[&root], 0);
+    let expected = [
+        ("b/h/app/common-error.log".to_string(), "binary content (an ELF executable)".to_string()),
+        ("b/h/app/gc.log".to_string(), "binary content (a PNG image)".to_string()),
+        ("b/h/app/images.zip!/h/app/image.log".to_string(), "binary content (a PNG image)".to_string()),
+    ];
+    assert_eq!(skipped(&report), expected);
+    assert_eq!((report["input"]["files"].as_u64(), report["input"]["ignored"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(faults(&report), ["dispatch.send-msg-failed"]);
+
+    let (tool, screenshot) = (app.join("tool"), app.join("screenshot.png"));
+    let report = scan_json(&[&root, tool.to_str().unwrap(), screenshot.to_str().unwrap()], 0);
+    let skipped = skipped(&report);
+    assert_eq!(skipped.len(), 5, "{skipped:?}");
+    assert!(skipped.contains(&(tool.display().to_string(), "binary content (an ELF executable)".to_string())));
+    assert!(skipped.contains(&(screenshot.display().to_string(), "binary content (a PNG image)".to_string())));
+    assert_eq!(faults(&report), ["dispatch.send-msg-failed"]);
+}
+
 #[test]
 fn truncated_gzip_is_partly_scanned() {
     let text = ERROR_LINE.repeat(3000);
@@ -156,8 +215,9 @@ fn invalid_utf8_still_matches_and_keeps_raw_bytes() {
 
 #[test]
 fn missing_path_is_a_usage_error() {
-    let output = cas_triage().args(["scan", "/no/such/bundle"]).output().unwrap();
+    let output = cas_triage().args(["scan", "--format", "json", "/no/such/bundle"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "no report, not half of one");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/no/such/bundle") && stderr.contains("no such file"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one-line message: {stderr}");
@@ -201,13 +261,97 @@ fn strict_fails_a_partial_scan_and_still_writes_the_report() {
     assert_eq!(report["input"]["skipped"].as_array().unwrap().len(), 1);
     assert!(String::from_utf8_lossy(&output.stderr).contains("--strict: 1 file(s) or member(s) skipped"));
     // Without --strict the same scan passes; with it, a complete scan passes too, and findings
-    // at --fail-on still give 1.
-    let lenient = cas_triage().args(["scan", "--format", "json", &root]).output().unwrap();
-    assert_eq!(lenient.status.code(), Some(0));
+    // at --fail-on still give 1. Each writes its report whole.
+    let lenient = scan_json(&[&root], 0);
+    assert_eq!(skipped(&lenient).len(), 1);
     let bundle = fixtures().join("bundle");
-    let clean = cas_triage().args(["scan", "--format", "json", "--strict"]).arg(&bundle).output().unwrap();
-    assert_eq!(clean.status.code(), Some(0));
-    let failing =
-        cas_triage().args(["scan", "--format", "json", "--strict", "--fail-on", "high"]).arg(&bundle).output().unwrap();
-    assert_eq!(failing.status.code(), Some(1));
+    let clean = scan_json(&["--strict", bundle.to_str().unwrap()], 0);
+    assert!(skipped(&clean).is_empty());
+    let failing = scan_json(&["--strict", "--fail-on", "high", bundle.to_str().unwrap()], 1);
+    assert_eq!(failing["summary"]["highest_severity"], "high");
+}
+
+/// A zip of a few dozen KiB whose first member inflates to 64 MiB, then a good member: the bomb is
+/// cut at `--max-decompressed` (what was read of it is scanned), listed with the reason, memory
+/// stays near the limit, and the member after it and the rest of the bundle are scanned.
+#[test]
+fn zip_member_bomb_is_cut_at_the_limit() {
+    use zip::write::SimpleFileOptions;
+    let deflated = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer.start_file("z/10.0.0.9/home/admin/logs/acopswareexecutor/common-error.log", deflated).unwrap();
+    writer.write_all(ERROR_LINE.as_bytes()).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        writer.write_all(&zeros).unwrap();
+    }
+    writer.start_file("z/10.0.0.8/home/admin/logs/acopswareexecutor/common-error.log", deflated).unwrap();
+    writer.write_all(ERROR_LINE.as_bytes()).unwrap();
+    let bomb = writer.finish().unwrap().into_inner();
+    assert!(bomb.len() < 256 << 10, "{} bytes", bomb.len());
+    let (_tmp, root) = bundle_with("bomb.zip", &bomb);
+    let (report, peak_mib) = scan_json_with_peak_memory(&[&root, "--max-decompressed", "1MiB"]);
+    assert_eq!(
+        skipped(&report),
+        [(
+            "b/bomb.zip!/z/10.0.0.9/home/admin/logs/acopswareexecutor/common-error.log".to_string(),
+            "zip member larger than the limit of 1048576 bytes (--max-decompressed); \
+             only the first 1048576 bytes were scanned"
+                .to_string()
+        )]
+    );
+    let hosts: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["host"].as_str().unwrap()).collect();
+    assert_eq!(hosts, ["10.0.0.1", "10.0.0.8", "10.0.0.9"], "the good log, the next member, the bomb's head");
+    let bytes = report["input"]["bytes"].as_u64().unwrap();
+    assert_eq!(bytes, (1 << 20) + 2 * ERROR_LINE.len() as u64);
+    if let Some(peak) = peak_mib {
+        assert!(peak < 48, "peak memory {peak} MiB for a 64 MiB bomb cut at 1 MiB");
+    }
+}
+
+/// Archives nested six deep, each holding a log with a finding: zip ⊃ tar ⊃ tar.gz ⊃ zip ⊃ tar.
+/// A tar.gz is two levels (the gzip stream, the tar in it), so the logs of the first three
+/// archives (levels 1, 2 and 4) are scanned; the zip at level 5 is skipped, unopened, with the
+/// limit as its reason, and the rest of the bundle is scanned.
+#[test]
+fn archives_nested_past_the_limit_are_skipped() {
+    use zip::write::SimpleFileOptions;
+    fn log(host: u32) -> (String, Vec<u8>) {
+        (format!("10.0.2.{host}/home/admin/logs/acopswareexecutor/common-error.log"), ERROR_LINE.as_bytes().to_vec())
+    }
+    fn tar(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, body) in members {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(body.len() as u64);
+            header.set_mode(0o644);
+            builder.append_data(&mut header, name, &body[..]).unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+    fn zip(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, body) in members {
+            writer.start_file(name.as_str(), SimpleFileOptions::default()).unwrap();
+            writer.write_all(body).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+    let level6 = tar(&[log(6)]);
+    let level5 = zip(&[log(5), ("l6.tar".into(), level6)]);
+    let level3 = gzip(&tar(&[log(4), ("l5.zip".into(), level5)]));
+    let level2 = tar(&[log(2), ("l3.tar.gz".into(), level3)]);
+    let level1 = zip(&[log(1), ("l2.tar".into(), level2)]);
+    let (_tmp, root) = bundle_with("nested.zip", &level1);
+    let report = scan_json(&[&root], 0);
+    assert_eq!(
+        skipped(&report),
+        [(
+            "b/nested.zip!/l2.tar!/l3.tar.gz!/l5.zip".to_string(),
+            "archives or compressed streams nested deeper than 4 levels".to_string()
+        )]
+    );
+    let hosts: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["host"].as_str().unwrap()).collect();
+    assert_eq!(hosts, ["10.0.0.1", "10.0.2.1", "10.0.2.2", "10.0.2.4"]);
+    assert_eq!(report["input"]["files"], 4);
 }

@@ -164,3 +164,114 @@ fn archive_entries_that_point_outside_are_read_in_place_or_skipped() {
     );
     assert!(!tmp.path().join("escape").exists() && !Path::new("/etc/cas").exists());
 }
+
+/// A 100 MiB line without a newline (a blob dumped into a log, a writer that never ended its
+/// line) next to a normal log. It is read as one event and matched whole, so a signature at its
+/// far end is found and its fields captured; the evidence keeps its first 4,096 bytes, marked cut;
+/// the file is scanned in place, not copied; the other log's finding is there.
+#[test]
+fn a_100_mib_line_without_newline_is_one_event_with_cut_evidence() {
+    const SIZE: usize = 100 << 20;
+    let head = b"2022-09-29 10:15:40,000 ERROR [e-2] - payload ";
+    let tail = b" dispatch task 10390999 to 10.9.9.9 failed: send msg failed";
+    let mut line = Vec::with_capacity(SIZE);
+    line.extend_from_slice(head);
+    let filler = b"abcdefghij0123456789 ".repeat(SIZE / 21 + 1);
+    line.extend_from_slice(&filler[..SIZE - head.len() - tail.len()]);
+    line.extend_from_slice(tail);
+    let other = "10.0.0.2/home/admin/logs/acopswareexecutor/common-error.log";
+    let (_tmp, root) = bundle(&[(EXECUTOR, ERROR_LINE.as_bytes()), (other, &line)]);
+    let (report, peak_mib) = scan_json_with_peak_memory(&[&root]);
+    let input = &report["input"];
+    assert_eq!(
+        (input["files"].as_u64(), input["events"].as_u64(), input["lines"].as_u64(), input["bytes"].as_u64()),
+        (Some(2), Some(2), Some(2), Some((SIZE + ERROR_LINE.len()) as u64))
+    );
+    assert_eq!(input["skipped"], serde_json::json!([]));
+    assert_eq!(
+        finding_lines(&report),
+        [
+            "dispatch.send-msg-failed acopswareexecutor 10.0.0.1 1 \
+             2022-09-29T10:15:32.118+08:00 2022-09-29T10:15:32.118+08:00",
+            "dispatch.send-msg-failed acopswareexecutor 10.0.0.2 1 \
+             2022-09-29T10:15:40.000+08:00 2022-09-29T10:15:40.000+08:00",
+        ]
+    );
+    let evidence = &report["findings"][1]["evidence"][0];
+    assert_eq!(evidence["text"].as_str().unwrap().as_bytes(), &line[..4096]);
+    assert_eq!((evidence["text_truncated"].as_bool(), evidence["line"].as_u64()), (Some(true), Some(1)));
+    assert_eq!(evidence["fields"], serde_json::json!({"target_ip": "10.9.9.9", "task_id": "10390999"}));
+    // One mapped copy of the file at most: a second copy of the line would double this.
+    if let Some(peak) = peak_mib {
+        assert!(peak < 180, "peak memory {peak} MiB for a 100 MiB line");
+    }
+}
+
+/// 100,000 one-line logs over 10 hosts, every tenth an error the rule pack knows: every file is
+/// read and counted, and each host's finding counts exactly its errors.
+#[test]
+fn a_hundred_thousand_tiny_files_are_all_counted() {
+    let root = tiny_files_bundle();
+    let report = scan_json(&[root.to_str().unwrap()], 0);
+    let input = &report["input"];
+    assert_eq!(
+        (input["files"].as_u64(), input["events"].as_u64(), input["lines"].as_u64(), input["ignored"].as_u64()),
+        (Some(100_000), Some(100_000), Some(100_000), Some(0))
+    );
+    assert_eq!(input["skipped"], serde_json::json!([]));
+    let expected: Vec<String> = (0..TINY_HOSTS)
+        .map(|host| {
+            format!(
+                "dispatch.send-msg-failed acopswareexecutor 10.0.1.{host} 1000 \
+                 2022-09-29T10:15:32.118+08:00 2022-09-29T10:15:32.118+08:00"
+            )
+        })
+        .collect();
+    assert_eq!(finding_lines(&report), expected);
+    assert_eq!(report["summary"]["matches"], 10_000);
+}
+
+const TINY_HOSTS: usize = 10;
+
+/// The bundle of 100,000 tiny files: `10.0.1.{0..9}/home/admin/logs/acopswareexecutor/d{0..9}/
+/// executor-{0..999}.log`, every tenth file an error line, the others an INFO line. Made once per
+/// target directory and kept: creating and deleting 100,000 files on every run costs more than
+/// scanning them, and ext4 slows down creating files for a while after many were deleted. It is
+/// built in a temporary directory and renamed into place whole, so an interrupted or concurrent
+/// run never leaves a partial bundle to be scanned.
+fn tiny_files_bundle() -> std::path::PathBuf {
+    const PER_DIR: usize = 1_000;
+    const DIRS_PER_HOST: usize = 10;
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let done = target.join("tiny-files-v1");
+    if done.is_dir() {
+        return done;
+    }
+    std::fs::create_dir_all(target).unwrap();
+    let building = tempfile::tempdir_in(target).unwrap().keep();
+    let quiet = "2022-09-29 10:15:33,000 INFO [e-1] - heartbeat ok\n";
+    // Two writers: creating the files is most of the time this takes.
+    std::thread::scope(|scope| {
+        for half in 0..2 {
+            let building = &building;
+            scope.spawn(move || {
+                for host in (half..TINY_HOSTS).step_by(2) {
+                    for dir in 0..DIRS_PER_HOST {
+                        let dir = building.join(format!("10.0.1.{host}/home/admin/logs/acopswareexecutor/d{dir}"));
+                        std::fs::create_dir_all(&dir).unwrap();
+                        for file in 0..PER_DIR {
+                            let text = if file % 10 == 0 { ERROR_LINE } else { quiet };
+                            std::fs::write(dir.join(format!("executor-{file}.log")), text).unwrap();
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if std::fs::rename(&building, &done).is_err() {
+        // Another run put its bundle in place first; it is the same.
+        assert!(done.is_dir(), "cannot put the tiny-files bundle at {}", done.display());
+        std::fs::remove_dir_all(&building).unwrap();
+    }
+    done
+}

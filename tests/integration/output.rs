@@ -287,3 +287,73 @@ fn stats_tell_volume_time_and_memory_on_stderr() {
     let quiet = cas_triage().args(["scan", "--format", "json"]).arg(bundle()).output().unwrap();
     assert!(quiet.stderr.is_empty());
 }
+
+/// `--output FILE` and `-o FILE` write, in every format, the bytes standard output would get,
+/// and nothing to standard output; a previous, longer report is replaced whole; no temporary
+/// file is left beside it.
+#[test]
+fn output_file_gets_what_stdout_would() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("report");
+    std::fs::write(&target, "x".repeat(1 << 20)).unwrap();
+    for (format, flag) in [("json", "--output"), ("jsonl", "-o"), ("text", "-o"), ("timeline", "--output")] {
+        let piped = cas_triage().args(["scan", "--format", format]).arg(bundle()).output().unwrap();
+        assert_eq!(piped.status.code(), Some(0));
+        let written =
+            cas_triage().args(["scan", "--format", format, flag]).arg(&target).arg(bundle()).output().unwrap();
+        assert_eq!(written.status.code(), Some(0), "{}", String::from_utf8_lossy(&written.stderr));
+        assert!(written.stdout.is_empty() && written.stderr.is_empty(), "{format}");
+        assert_eq!(std::fs::read(&target).unwrap(), piped.stdout, "{format}");
+    }
+    let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["report"]);
+    // Without --format, a file gets JSON (it is not a terminal), and --fail-on and --strict keep
+    // their exit status with the report written all the same.
+    let failing = cas_triage().args(["scan", "--fail-on", "high", "-o"]).arg(&target).arg(bundle()).output().unwrap();
+    assert_eq!(failing.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(report["input"]["files"], 11);
+}
+
+/// An output that cannot be written is a clear one-line error naming the path and the system's
+/// reason, exit 2, before any scanning (a missing bundle path is not even looked at); a report
+/// already there is left as it was.
+#[test]
+fn unwritable_output_fails_fast_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("some_file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let cases = [
+        (file.join("report.json"), "Not a directory (os error 20)"),
+        (tmp.path().join("missing/report.json"), "No such file or directory (os error 2)"),
+        (tmp.path().to_path_buf(), "it is a directory"),
+    ];
+    for (target, reason) in cases {
+        let output = cas_triage().args(["scan", "--output"]).arg(&target).arg("/no/such/bundle").output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let expected = format!("cas-triage: cannot write the report to {}: ", target.display());
+        assert!(stderr.starts_with(&expected) && stderr.lines().count() == 1, "{stderr}");
+        if cfg!(target_os = "linux") {
+            assert_eq!(stderr.trim_end().strip_prefix(&expected), Some(reason));
+        }
+        assert!(output.stdout.is_empty());
+    }
+    // A scan that fails after the output was checked leaves the previous report alone.
+    let target = tmp.path().join("report.json");
+    std::fs::write(&target, "previous").unwrap();
+    let output = cas_triage().args(["scan", "-o"]).arg(&target).arg("/no/such/bundle").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/bundle"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2, "some_file and report.json, no temporary file");
+}
+
+/// The README's options table and the command's help both tell of `-o`.
+#[test]
+fn output_option_is_documented() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("| `--output FILE`, `-o FILE` |"), "README options table");
+    let help = cas_triage().args(["scan", "--help"]).output().unwrap();
+    assert!(String::from_utf8(help.stdout).unwrap().contains("-o, --output <FILE>"));
+}

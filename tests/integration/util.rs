@@ -78,3 +78,19 @@ pub fn finding<'a>(report: &'a Value, fault: &str, component: &str) -> &'a Value
         .find(|f| f["fault"] == fault && f["component"] == component)
         .unwrap_or_else(|| panic!("no {fault} finding on {component}"))
 }
+
+/// Runs `scan --format json --stats` with `args`, expecting status 0; returns the parsed report
+/// and the peak memory `--stats` prints, in MiB (on Linux; `None` where the system does not say).
+pub fn scan_json_with_peak_memory(args: &[&str]) -> (Value, Option<u64>) {
+    let output = cas_triage().args(["scan", "--format", "json", "--stats"]).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)));
+    let peak = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("stats: peak memory "))
+        .and_then(|rest| rest.strip_suffix(" MiB"))
+        .map(|mib| mib.parse().unwrap());
+    (report, peak)
+}
