@@ -66,7 +66,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, InputError> {
         }
         let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => InputError::NotFound { path: path.clone() },
-            _ => InputError::Unreadable { path: path.clone(), source },
+            _ => InputError::Unreadable { path: path.clone(), reason: source },
         })?;
         if meta.is_dir() {
             walk_dir(path, &mut found);

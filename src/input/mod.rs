@@ -50,6 +50,8 @@ pub struct Skipped {
 pub enum InputError {
     #[error("{path}: no such file or directory")]
     NotFound { path: PathBuf },
-    #[error("{path}: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    // The reason is part of the message, not a source: the message is printed with its
+    // sources, and the reason would show twice.
+    #[error("{path}: {reason}")]
+    Unreadable { path: PathBuf, reason: std::io::Error },
 }

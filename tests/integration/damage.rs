@@ -223,6 +223,17 @@ fn missing_path_is_a_usage_error() {
     assert_eq!(stderr.lines().count(), 1, "one-line message: {stderr}");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_path_through_a_file_names_the_reason_once() {
+    let (_tmp, root) = bundle_with("h/x.log", b"");
+    let through = format!("{root}/h/x.log/deeper");
+    let output = cas_triage().args(["scan", &through]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim_end(), format!("cas-triage: {through}: Not a directory (os error 20)"));
+}
+
 #[test]
 fn zip_member_with_a_bad_checksum_is_reported_and_the_next_member_read() {
     use zip::write::SimpleFileOptions;
