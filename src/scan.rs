@@ -28,6 +28,10 @@ use crate::rules::{Check, CompiledRules, Role, RuleKind, RuleMatch, Scope, Scrat
 /// tasks a report lists.
 const TASK_TEXT: usize = 240;
 
+/// Why a mapped file that shrank during the scan is listed as partly read.
+const CUT_SHORT: &str = "the file shrank while it was scanned (another process truncated it, as log rotation does): \
+    the bytes past its new end read as zeros and matched nothing; the bytes before were scanned";
+
 /// How many exeurls per host a scan keeps by default: the manual's `tail -100 | grep exeurl`.
 pub const DEFAULT_EXEURLS_PER_HOST: usize = 100;
 
@@ -250,6 +254,9 @@ impl<'a> Scanner<'a> {
         }
         outcome.files = u64::from(!source.continued);
         outcome.bytes = source.bytes.len() as u64;
+        if source.bytes.cut_short() {
+            outcome.skipped.push(Skipped { path: source.path.clone(), reason: CUT_SHORT.to_string() });
+        }
         outcome
     }
 
@@ -802,6 +809,40 @@ mod tests {
         assert_eq!(ids, ["config.properties-crlf", "config.properties-encoding"]);
         let (_, crlf) = outcome.findings.groups().next().unwrap();
         assert!(crlf.samples[0].fields.contains(&("crlf_lines".into(), "2".into())));
+    }
+
+    /// A mapped log that another process truncates during the scan: what it still holds is
+    /// scanned, the rest reads as zeros that match nothing, and the file is listed as partly read.
+    #[cfg(unix)]
+    #[test]
+    fn a_log_truncated_while_mapped_is_scanned_up_to_its_new_end() {
+        let rules = rules();
+        let failure = |minute: usize| {
+            format!(
+                "2022-09-29 10:{minute:02}:00,500 ERROR [e] - dispatch task 10390847 to 10.1.2.3 failed: send msg failed\n"
+            )
+        };
+        let mut text = failure(0);
+        let filler = "2022-09-29 10:01:00,000 INFO [t] - heartbeat ok, nothing to report on this line at all\n";
+        while text.len() < 2 * crate::input::MMAP_THRESHOLD as usize {
+            text.push_str(filler);
+        }
+        text.push_str(&failure(2));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+        let mut src = source("b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log", FileKind::Log, b"");
+        src.bytes = crate::input::open_file(&path).unwrap();
+        assert!(matches!(src.bytes, Bytes::Mapped(_)));
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(1 << 20).unwrap();
+        for chunk_size in [usize::MAX / 4, 1 << 20] {
+            let options = ScanOptions { chunk_size, ..ScanOptions::default() };
+            let outcome = Scanner::new(&rules, options).scan_source(0, &src);
+            let counts: Vec<u64> = outcome.findings.groups().map(|(_, group)| group.count).collect();
+            assert_eq!(counts, [1], "only the failure before the cut");
+            assert_eq!(outcome.skipped, [Skipped { path: src.path.clone(), reason: CUT_SHORT.to_string() }]);
+        }
     }
 
     #[test]

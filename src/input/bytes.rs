@@ -1,6 +1,7 @@
-//! Where the bytes of a source live: a memory map of a large file on disk, or an owned buffer
-//! (small files, decompressed data, archive members, standard input). The crate's `unsafe`, the
-//! memory map and the release of its pages, lives here.
+//! Where the bytes of a source live: a memory map of a large file on disk (guarded against
+//! truncation by `guard`), or an owned buffer (small files, decompressed data, archive members,
+//! standard input). The crate's `unsafe` lives here (the memory map and the release of its
+//! pages) and in `guard` (the SIGBUS handler).
 
 use std::sync::{Arc, Mutex};
 use std::{fs::File, io::Read, ops::Deref, ops::Range, path::Path};
@@ -14,10 +15,19 @@ pub const MMAP_THRESHOLD: u64 = 4 << 20;
 /// The bytes of one source.
 #[derive(Debug)]
 pub enum Bytes {
-    Mapped(Mmap),
+    Mapped(MappedFile),
     Owned(Vec<u8>),
     /// A window of a decompressed log, in a buffer that goes back to its pool when dropped.
     Pooled(Pooled),
+}
+
+/// A memory-mapped file, guarded against truncation while mapped (see `input::guard`).
+#[derive(Debug)]
+pub struct MappedFile {
+    // Declared first, so dropped first: the range is unregistered before it is unmapped.
+    #[cfg(unix)]
+    guard: super::guard::Registration,
+    map: Mmap,
 }
 
 /// Buffers that held windows of decompressed logs, kept for the next windows: a buffer that
@@ -74,7 +84,7 @@ impl Deref for Bytes {
 
     fn deref(&self) -> &[u8] {
         match self {
-            Bytes::Mapped(map) => map,
+            Bytes::Mapped(mapped) => &mapped.map,
             Bytes::Owned(vec) => vec,
             Bytes::Pooled(pooled) => &pooled.buf,
         }
@@ -92,15 +102,15 @@ impl Bytes {
     /// a scan's memory grows with the size of the files in flight.
     pub fn release(&self, range: Range<usize>) {
         #[cfg(unix)]
-        if let Bytes::Mapped(map) = self {
+        if let Bytes::Mapped(MappedFile { map, .. }) = self {
             let start = range.start.div_ceil(RELEASE_ALIGN) * RELEASE_ALIGN;
             let end = if range.end >= map.len() { map.len() } else { range.end / RELEASE_ALIGN * RELEASE_ALIGN };
             if start < end {
                 // SAFETY: the map is read-only and private, and never written: after
-                // MADV_DONTNEED its pages read back the file's bytes, the same as before (the
-                // hazard of a file changed underneath is the one `open_file` accepts). The range
-                // lies inside the map, and the caller has finished with it; ranges another
-                // thread still reads are outside it (whole units only, rounded inwards).
+                // MADV_DONTNEED its pages read back the file's bytes, the same as before (or,
+                // past the end of a file cut short, the guard's zeros). The range lies inside
+                // the map, and the caller has finished with it; ranges another thread still
+                // reads are outside it (whole units only, rounded inwards).
                 let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
             }
         }
@@ -109,20 +119,26 @@ impl Bytes {
     }
 }
 
-/// Opens a file for scanning: mapped when large, read otherwise, and read when mapping fails.
+impl Bytes {
+    /// Whether the file was cut short while it was mapped (another process truncated it): the
+    /// bytes past its new end were read as zeros.
+    pub fn cut_short(&self) -> bool {
+        match self {
+            #[cfg(unix)]
+            Bytes::Mapped(mapped) => mapped.guard.cut_short(),
+            _ => false,
+        }
+    }
+}
+
+/// Opens a file for scanning: mapped when large, read otherwise, and read when it cannot be
+/// mapped and guarded.
 pub fn open_file(path: &Path) -> std::io::Result<Bytes> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
     if len >= MMAP_THRESHOLD {
-        // SAFETY: the map is read-only and private to this process. Its contents may change if
-        // another process writes the file while we scan; that only changes what we read, which
-        // is acceptable for logs. A file truncated underneath the map would fault on access
-        // (SIGBUS); bundles are collected copies, not live logs, and the hazard is documented in
-        // the README.
-        if let Ok(map) = unsafe { Mmap::map(&file) } {
-            #[cfg(unix)]
-            let _ = map.advise(memmap2::Advice::Sequential);
-            return Ok(Bytes::Mapped(map));
+        if let Some(mapped) = map_guarded(&file) {
+            return Ok(Bytes::Mapped(mapped));
         }
     }
     let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
@@ -130,9 +146,59 @@ pub fn open_file(path: &Path) -> std::io::Result<Bytes> {
     Ok(Bytes::Owned(buf))
 }
 
+/// Maps a file, with its range registered with the truncation guard. Appended bytes are not
+/// seen (the map has the length the file had); a truncation makes the missing pages zeros.
+#[cfg(unix)]
+fn map_guarded(file: &File) -> Option<MappedFile> {
+    // SAFETY: the map is read-only and private to this process. Another process may change the
+    // file while we scan: a write changes what we read, which is acceptable for logs; a
+    // truncation makes the pages past the new end fault, and the guard registered below turns
+    // each such fault into a page of zeros, for as long as the map lives.
+    let map = unsafe { Mmap::map(file) }.ok()?;
+    let guard = super::guard::Registration::new(map.as_ptr(), map.len())?;
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Some(MappedFile { guard, map })
+}
+
+/// Without a guard, files are read rather than mapped.
+#[cfg(not(unix))]
+fn map_guarded(_file: &File) -> Option<MappedFile> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mapped_file_cut_short_reads_zeros_past_its_new_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("live.log");
+        let text: Vec<u8> = (0..(MMAP_THRESHOLD as usize * 2)).map(|i| b'a' + (i % 23) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        let bytes = open_file(&path).unwrap();
+        assert!(matches!(bytes, Bytes::Mapped(_)));
+        assert!(!bytes.cut_short());
+        // Another process rotates the log: truncated, then written again from the start.
+        let keep = 100_000;
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(keep as u64).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"appended").unwrap();
+        // Every byte can still be read: the first ones as they were, the page that holds the new
+        // end as the file now has it, the pages past it as zeros.
+        assert_eq!(bytes[..keep], text[..keep]);
+        assert!(bytes[keep.next_multiple_of(RELEASE_ALIGN)..].iter().all(|&b| b == 0));
+        assert_eq!(bytes.len(), text.len(), "the map keeps the length the file had");
+        assert!(bytes.cut_short());
+        // Released pages fault again, and read zeros again.
+        bytes.release(0..bytes.len());
+        assert!(bytes[text.len() - 10..].iter().all(|&b| b == 0));
+        drop(bytes);
+        // A new map of the file sees it as it now is.
+        let again = open_file(&path).unwrap();
+        assert!(!again.cut_short() && again.ends_with(b"appended"));
+    }
 
     #[test]
     fn a_window_buffer_goes_back_to_its_pool_and_is_reused() {

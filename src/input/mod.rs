@@ -6,6 +6,8 @@
 mod bytes;
 mod content;
 mod discover;
+#[cfg(unix)]
+mod guard;
 mod identity;
 mod load;
 
