@@ -113,6 +113,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "RATIO", value_parser = parse_ratio)]
     pub skew_ratio: Option<f64>,
 
+    /// Task start and end lines kept for pairing, the newest: memory grows with it (about 250
+    /// bytes a line while scanning); older lines are counted in `summary.task_lines_dropped`.
+    #[arg(long, value_name = "N", default_value_t = crate::analyze::Facts::TASK_LINES,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub task_lines: usize,
+
     /// Exeurls (commands agents ran) kept per host in the report, the newest; `cas-triage exeurl`
     /// lists them all.
     #[arg(long, value_name = "N", default_value_t = 100)]

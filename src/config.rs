@@ -131,7 +131,7 @@ impl ScanConfig {
                 chunk_size,
                 since,
                 until,
-                task_lines: crate::analyze::Facts::TASK_LINES,
+                task_lines: args.task_lines,
                 input: InputOptions {
                     max_decompressed: args.max_decompressed,
                     component: args.component,

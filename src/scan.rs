@@ -153,21 +153,17 @@ impl<'a> Scanner<'a> {
         // results do not depend on the order, and units keep their index for evidence order.
         let mut order: Vec<(u32, &Unit)> = discovery.units.iter().enumerate().map(|(i, u)| (i as u32, u)).collect();
         order.sort_by_key(|(index, unit)| (std::cmp::Reverse(unit.size), *index));
-        let mut outcome = order
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|(index, unit)| {
-                let part = self.scan_unit(index, unit);
-                progress(unit.size);
-                part
-            })
-            .reduce(
-                || ScanOutcome::empty(&self.options),
-                |mut a, b| {
-                    a.merge(b);
-                    a
-                },
-            );
+        // One outcome that each unit's joins when done (merging is order-independent): partial
+        // outcomes waiting in a reduction tree would each hold their task lines.
+        let total = Mutex::new(ScanOutcome::empty(&self.options));
+        order.into_par_iter().with_max_len(1).for_each(|(index, unit)| {
+            let part = self.scan_unit(index, unit);
+            progress(unit.size);
+            let mut total = total.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            total.merge(part);
+            self.drop_old_task_lines(&mut total);
+        });
+        let mut outcome = total.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         outcome.facts.chain_hops.finish();
         outcome.facts.trim_tasks();
         outcome.ignored += discovery.ignored;
@@ -194,6 +190,7 @@ impl<'a> Scanner<'a> {
                 // their outcomes (task lines above all) should not wait for the last one.
                 while let Ok(part) = receiver.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).try_recv() {
                     outcome.merge(part);
+                    self.drop_old_task_lines(&mut outcome);
                 }
                 match loaded {
                     Loaded::Source(source) if in_flight.load(Ordering::Acquire) >= max_in_flight => {
@@ -424,6 +421,14 @@ impl<'a> Scanner<'a> {
                 self.task_cutoff.fetch_max(minute.saturating_mul(60_000), Ordering::Relaxed);
                 break;
             }
+        }
+    }
+
+    /// Drops from an outcome the task lines that the scan has since found too old to keep.
+    fn drop_old_task_lines(&self, outcome: &mut ScanOutcome) {
+        let cutoff = self.task_cutoff.load(Ordering::Relaxed);
+        if cutoff != i64::MIN {
+            outcome.facts.drop_tasks_before(Timestamp::from_local_millis(cutoff));
         }
     }
 

@@ -74,9 +74,9 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The most task lines kept in memory: about 250 MB. A bundle with more keeps the newest;
-    /// the report says how many were dropped.
-    pub const TASK_LINES: usize = 1_000_000;
+    /// The most task lines kept in memory by default (`--task-lines`): about 125 MB. A bundle
+    /// with more keeps the newest; the report says how many were dropped.
+    pub const TASK_LINES: usize = 500_000;
 
     /// Facts that keep at most `exeurl_limit` exeurls per host (the newest).
     pub fn new(exeurl_limit: Option<usize>) -> Facts {
@@ -181,6 +181,14 @@ impl Facts {
         self.tasks.retain(|batch| !batch.is_empty());
     }
 
+    /// Drops the task lines older than `cutoff`: lines that cannot be among the newest kept.
+    pub fn drop_tasks_before(&mut self, cutoff: Timestamp) {
+        for batch in &mut self.tasks {
+            self.task_lines_dropped += batch.drop_before(cutoff) as u64;
+        }
+        self.tasks.retain(|batch| !batch.is_empty());
+    }
+
     /// Adds `offset` to every line number (chunk-relative to file lines).
     pub fn shift_lines(&mut self, offset: u64) {
         for exeurl in &mut self.exeurls {
@@ -258,5 +266,21 @@ mod tests {
         assert_eq!((a.task_lines_dropped, b.task_lines_dropped), (8, 8));
         // Each line kept keeps its own text (the buffer is compacted when lines are dropped).
         assert!(a.task_lines().all(|l| String::from_utf8_lossy(l.text()) == format!("recv task {}", l.task_id())));
+    }
+
+    #[test]
+    fn lines_before_a_cutoff_are_dropped_with_their_text() {
+        let mut all = facts(100, &[(0, 5), (0, 50), (0, -1), (0, 30)]);
+        all.merge(facts(100, &[(1, 60), (1, 70)]));
+        all.drop_tasks_before(Timestamp::from_local_millis(30));
+        let times: Vec<i64> = kept(&all).iter().map(|k| k.0.unwrap().local_millis()).collect();
+        assert_eq!(times, [30, 50, 60, 70], "older lines and lines without a time are dropped");
+        assert_eq!(all.task_lines_dropped, 2);
+        assert!(all.task_lines().all(|l| String::from_utf8_lossy(l.text()) == format!("recv task {}", l.task_id())));
+        // A batch with nothing older is left as it is; one with nothing left goes.
+        all.drop_tasks_before(Timestamp::from_local_millis(30));
+        assert_eq!((all.task_lines().count(), all.task_lines_dropped), (4, 2));
+        all.drop_tasks_before(Timestamp::from_local_millis(55));
+        assert_eq!((all.tasks.len(), all.task_lines_dropped), (1, 4));
     }
 }

@@ -209,11 +209,23 @@ pub struct TaskBatch {
     events: Vec<TaskEvent>,
     text: Vec<u8>,
     fields: Vec<Vec<(String, String)>>,
+    /// The timestamp of the oldest line (`None` before the first line): whether a cutoff drops
+    /// anything is known without reading the lines.
+    oldest: Option<Option<Timestamp>>,
 }
 
 impl TaskBatch {
     pub fn new(component: Arc<str>, host: Arc<str>, path: Arc<str>, archive: Option<Arc<str>>) -> TaskBatch {
-        TaskBatch { component, host, path, archive, events: Vec::new(), text: Vec::new(), fields: Vec::new() }
+        TaskBatch {
+            component,
+            host,
+            path,
+            archive,
+            events: Vec::new(),
+            text: Vec::new(),
+            fields: Vec::new(),
+            oldest: None,
+        }
     }
 
     pub fn push(&mut self, line: NewTaskLine<'_>) {
@@ -234,6 +246,7 @@ impl TaskBatch {
             self.fields.push(line.fields);
             self.fields.len() - 1
         });
+        self.oldest = Some(self.oldest.map_or(line.timestamp, |oldest| oldest.min(line.timestamp)));
         self.events.push(TaskEvent {
             task_id: line.task_id,
             role: line.role,
@@ -289,12 +302,15 @@ impl TaskBatch {
     /// were dropped.
     pub fn retain_from(&mut self, cutoff: (Option<Timestamp>, Position)) -> usize {
         let before = self.events.len();
-        if self.keys().all(|key| key >= cutoff) {
+        let keeps = self.keys().filter(|key| *key >= cutoff).count();
+        if keeps == before {
             return 0;
         }
         let (old_text, old_fields) = (std::mem::take(&mut self.text), std::mem::take(&mut self.fields));
         let mut old_fields: Vec<Option<Vec<(String, String)>>> = old_fields.into_iter().map(Some).collect();
-        let mut kept = Vec::with_capacity(before);
+        // Sized for what is kept: a trimmed batch gives its room back.
+        let mut kept = Vec::with_capacity(keeps);
+        self.text.reserve_exact(old_text.len() / before.max(1) * keeps);
         for mut event in std::mem::take(&mut self.events) {
             if (event.timestamp, event.position) < cutoff {
                 continue;
@@ -315,7 +331,18 @@ impl TaskBatch {
             kept.push(event);
         }
         self.events = kept;
+        self.text.shrink_to_fit();
+        self.oldest = self.events.iter().map(|e| e.timestamp).min();
         before - self.events.len()
+    }
+
+    /// Drops the lines older than `cutoff` (and those without a timestamp); returns how many.
+    pub fn drop_before(&mut self, cutoff: Timestamp) -> usize {
+        match self.oldest {
+            Some(Some(oldest)) if oldest >= cutoff => 0,
+            None => 0,
+            _ => self.retain_from((Some(cutoff), (0, 0, 0))),
+        }
     }
 }
 

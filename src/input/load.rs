@@ -16,7 +16,7 @@ use super::{BufferPool, Bytes, Skipped, Source, open_file};
 /// Bytes read to tell what a file is: a tar header's magic sits at 257.
 const HEAD_LEN: usize = 512;
 
-/// A decompressed log larger than twice this is delivered in windows of about this size, each
+/// A decompressed log larger than this (and a margin) is delivered in windows of about this size, each
 /// starting at an event, so that memory holds a few windows rather than the whole log.
 pub const WINDOW: usize = 16 << 20;
 
@@ -155,15 +155,16 @@ impl Loader<'_> {
         }
     }
 
-    /// Delivers a decompressed stream (its contents at `depth`). A log larger than twice the
-    /// window comes in windows, each starting at an event (as the scan's chunks do), while the
+    /// Delivers a decompressed stream (its contents at `depth`). A log larger than a window and
+    /// its margin comes in windows, each starting at an event (as the scan's chunks do), while the
     /// stream is read: memory holds a few windows, not the whole log. Anything else (an archive,
     /// a nested gzip, a small log) is read whole and delivered by what it is.
     fn deliver_stream(&mut self, path: &str, archive: Option<&str>, kind: FileKind, stream: &mut dyn Read, depth: u32) {
         let shown = shown_path(path, archive);
         let limit = self.options.max_decompressed;
-        let mut data = Vec::new();
-        let mut state = fill(stream, &mut data, self.options.window.map_or(usize::MAX, |w| w * 2), limit);
+        let first = self.options.window.map_or(usize::MAX, |window| window + margin(window));
+        let mut data = if first == usize::MAX { Vec::new() } else { self.options.buffers.take(first) };
+        let mut state = fill(stream, &mut data, first, limit);
         let windowed = self.options.window.is_some() && kind == FileKind::Log && sniff(&data) == Magic::Text;
         if !windowed || !matches!(state, Filled::More) {
             if matches!(state, Filled::More) {
@@ -177,7 +178,7 @@ impl Loader<'_> {
             return;
         }
         let window = self.options.window.unwrap_or(WINDOW);
-        let margin = (window / 16).max(1);
+        let margin = margin(window);
         let identity = self.identity(path, archive);
         let member = self.member;
         self.member += 1;
@@ -343,6 +344,12 @@ fn file_kind(named: super::content::NameKind) -> FileKind {
         NameKind::Text(kind) | NameKind::Gzip(kind) => kind,
         NameKind::Tar { .. } | NameKind::Zip => FileKind::Log,
     }
+}
+
+/// What a window's buffer holds past the window, where the next event most likely starts: the
+/// bytes after the cut start the next window.
+fn margin(window: usize) -> usize {
+    (window / 16).max(1)
 }
 
 /// A member's path without a leading `./` or `/`.
