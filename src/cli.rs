@@ -95,6 +95,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     pub max_decompressed: u64,
 
+    /// Encoding of the logs: auto reads a log as GBK when its first 64 KiB are not UTF-8 but
+    /// GBK; utf-8 scans the bytes as they are; gbk decodes every log as GBK. A decoded log is
+    /// listed in the report. application.properties files are always checked as they are.
+    #[arg(long, value_enum, value_name = "ENCODING", default_value_t = EncodingArg::Auto)]
+    pub encoding: EncodingArg,
+
     /// Only events from this time on: `2022-09-29 10:00:00` (in the --tz zone) or a duration
     /// back from now, such as `2h`, `30m`, `1d`.
     #[arg(long, value_name = "TIME")]
@@ -194,6 +200,9 @@ pub struct EventsArgs {
     /// Output format: text, or JSON Lines with `json`.
     #[arg(long, value_enum, default_value_t = ListFormatArg::Text)]
     pub format: ListFormatArg,
+    /// Encoding of the logs, as for `scan`.
+    #[arg(long, value_enum, value_name = "ENCODING", default_value_t = EncodingArg::Auto)]
+    pub encoding: EncodingArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,6 +257,17 @@ pub enum SeverityArg {
 pub enum LangArg {
     En,
     Zh,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EncodingArg {
+    /// GBK when a log's first 64 KiB are GBK and not UTF-8.
+    Auto,
+    /// The bytes as they are; what is not UTF-8 is shown escaped.
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// Every log decoded as GBK (GB18030).
+    Gbk,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

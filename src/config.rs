@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use chrono::FixedOffset;
 
-use crate::cli::{ColorArg, FormatArg, LangArg, PackArgs, ScanArgs, SeverityArg};
+use crate::cli::{ColorArg, EncodingArg, FormatArg, LangArg, PackArgs, ScanArgs, SeverityArg};
 use crate::event::Timestamp;
-use crate::input::InputOptions;
+use crate::input::{InputOptions, LogEncoding};
 use crate::report::Format;
 use crate::rules::{Lang, RuleError, RulePack, Severity};
 use crate::scan::{DEFAULT_CHUNK_SIZE, ScanOptions};
@@ -134,6 +134,7 @@ impl ScanConfig {
                 task_lines: args.task_lines,
                 input: InputOptions {
                     max_decompressed: args.max_decompressed,
+                    encoding: log_encoding(args.encoding),
                     component: args.component,
                     host: args.host,
                     ..InputOptions::default()
@@ -163,6 +164,14 @@ fn severity(arg: SeverityArg) -> Severity {
         SeverityArg::Medium => Severity::Medium,
         SeverityArg::Low => Severity::Low,
         SeverityArg::Info => Severity::Info,
+    }
+}
+
+pub fn log_encoding(arg: EncodingArg) -> LogEncoding {
+    match arg {
+        EncodingArg::Auto => LogEncoding::Auto,
+        EncodingArg::Utf8 => LogEncoding::Utf8,
+        EncodingArg::Gbk => LogEncoding::Gbk,
     }
 }
 

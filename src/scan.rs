@@ -21,7 +21,7 @@ use crate::analyze::{
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
-use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Unit, load_unit};
+use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Transcoded, Unit, load_unit};
 use crate::rules::{Check, CompiledRules, Role, RuleKind, RuleMatch, Scope, Scratch};
 
 /// The text kept of each task line: tasks are many, and their lines are shown only for the
@@ -80,6 +80,8 @@ pub struct ScanOutcome {
     pub lines: u64,
     pub ignored: u64,
     pub skipped: Vec<Skipped>,
+    /// Logs decoded to UTF-8 before they were scanned.
+    pub transcoded: Vec<Transcoded>,
     pub findings: FindingSet,
     /// ERROR events no rule matched, by message template.
     pub unclassified: UnclassifiedSet,
@@ -96,6 +98,7 @@ impl ScanOutcome {
             lines: 0,
             ignored: 0,
             skipped: Vec::new(),
+            transcoded: Vec::new(),
             findings: FindingSet::new(options.samples),
             unclassified: UnclassifiedSet::default(),
             facts: Facts::new(options.exeurls_per_host).with_task_line_limit(options.task_lines),
@@ -109,6 +112,7 @@ impl ScanOutcome {
         self.lines += other.lines;
         self.ignored += other.ignored;
         self.skipped.extend(other.skipped);
+        self.transcoded.extend(other.transcoded);
         self.findings.merge(other.findings);
         self.unclassified.merge(other.unclassified);
         self.facts.merge(other.facts);
@@ -170,6 +174,8 @@ impl<'a> Scanner<'a> {
         outcome.skipped.extend(discovery.skipped);
         outcome.skipped.sort();
         outcome.skipped.dedup();
+        outcome.transcoded.sort();
+        outcome.transcoded.dedup();
         outcome
     }
 
@@ -214,6 +220,11 @@ impl<'a> Scanner<'a> {
                     Loaded::Ignored => {
                         let mut part = ScanOutcome::empty(&self.options);
                         part.ignored = 1;
+                        let _ = sender.send(part);
+                    }
+                    Loaded::Transcoded(transcoded) => {
+                        let mut part = ScanOutcome::empty(&self.options);
+                        part.transcoded.push(transcoded);
                         let _ = sender.send(part);
                     }
                 }

@@ -50,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
             }
             Loaded::Skipped(skipped) => total = total.wrapping_add(skipped.reason.len()),
             Loaded::Ignored => total = total.wrapping_add(1),
+            Loaded::Transcoded(transcoded) => total = total.wrapping_add(transcoded.path.len()),
         }
     }
     std::hint::black_box(total);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::cli::{EventsArgs, ListFormatArg};
 use crate::event::Records;
 use crate::input::{FileKind, InputOptions, Loaded, discover, load_unit};
-use crate::report::{DecodedText, escape_for_terminal};
+use crate::report::{DecodedText, escape_for_terminal, transcoded_note};
 
 #[derive(Serialize)]
 struct EventRow<'a> {
@@ -40,7 +40,8 @@ pub(super) fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<Exit
         eprintln!("cas-triage: skipped {}: {}", escape_for_terminal(&skipped.path), skipped.reason);
     }
     // Each file whole: a large decompressed log is one file here, not windows.
-    let options = InputOptions { window: None, ..InputOptions::default() };
+    let options =
+        InputOptions { window: None, encoding: crate::config::log_encoding(args.encoding), ..InputOptions::default() };
     let mut result = Ok(());
     for unit in &discovery.units {
         load_unit(unit, &options, &mut |loaded| match loaded {
@@ -52,6 +53,7 @@ pub(super) fn run(args: &EventsArgs, out: &mut dyn Write) -> anyhow::Result<Exit
                 };
                 result = write_source(&path, &source.bytes, args, out);
             }
+            Loaded::Transcoded(t) => eprintln!("cas-triage: {}", transcoded_note(&t)),
             Loaded::Source(_) | Loaded::Ignored => {}
         });
         if let Err(err) = std::mem::replace(&mut result, Ok(())) {

@@ -1,17 +1,20 @@
 //! Reading units: maps or reads plain files, decompresses gzip, walks tar and zip archives
 //! (nested ones too, to a depth limit) member by member in memory, and hands each readable file
 //! to a sink as a [`Source`]. Nothing is extracted to disk. Whatever cannot be read whole becomes
-//! a [`Skipped`] entry; what could be read of it is still delivered.
+//! a [`Skipped`] entry; what could be read of it is still delivered. A log in GBK is decoded to
+//! UTF-8 as it is delivered (see `encoding`), and named in a [`Transcoded`] entry.
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek};
 
+use encoding_rs::Encoding;
 use flate2::read::MultiGzDecoder;
 
 use super::content::{FileKind, Magic, kind_from_name, sniff};
 use super::discover::{Location, Unit, UnitKind};
+use super::encoding::{LogEncoding, Transcoder};
 use super::identity::{Identity, infer};
-use super::{BufferPool, Bytes, Skipped, Source, open_file};
+use super::{BufferPool, Bytes, Skipped, Source, Transcoded, open_file};
 
 /// Bytes read to tell what a file is: a tar header's magic sits at 257.
 const HEAD_LEN: usize = 512;
@@ -23,12 +26,15 @@ pub const WINDOW: usize = 16 << 20;
 /// Limits and overrides for reading.
 #[derive(Debug, Clone)]
 pub struct InputOptions {
-    /// Most bytes one decompressed stream, archive member or standard input may yield.
+    /// Most bytes one decompressed stream, archive member or standard input may yield (counted
+    /// before a log is decoded from GBK); also the most bytes of a decoded log one window holds.
     pub max_decompressed: u64,
     /// Size of the windows a large decompressed log is delivered in (`None`: whole).
     pub window: Option<usize>,
     /// How many archives or compressed streams may nest inside one another.
     pub max_depth: u32,
+    /// How logs are decoded; `application.properties` files are always read as they are.
+    pub encoding: LogEncoding,
     pub component: Option<String>,
     pub host: Option<String>,
     /// Where the buffers of windows come from and go back to.
@@ -41,6 +47,7 @@ impl Default for InputOptions {
             max_decompressed: 2 << 30,
             window: Some(WINDOW),
             max_depth: 4,
+            encoding: LogEncoding::Auto,
             component: None,
             host: None,
             buffers: BufferPool::default(),
@@ -55,6 +62,8 @@ pub enum Loaded {
     Skipped(Skipped),
     /// An archive member whose name is not a log, properties file or archive.
     Ignored,
+    /// A log that was decoded to UTF-8, after its sources.
+    Transcoded(Transcoded),
 }
 
 /// Reads `unit`, calling `sink` for each source and each skip, in the order they are found.
@@ -67,6 +76,19 @@ struct Loader<'a> {
     options: &'a InputOptions,
     sink: &'a mut dyn FnMut(Loaded),
     member: u32,
+}
+
+/// One file delivered as one source or as several (windows), in order.
+struct Parts {
+    path: String,
+    archive: Option<String>,
+    kind: FileKind,
+    identity: Identity,
+    member: u32,
+    /// Lines of the sources delivered so far: the first line of the next one.
+    lines: u64,
+    /// A source was delivered: the next one continues the file.
+    continued: bool,
 }
 
 impl Loader<'_> {
@@ -137,28 +159,119 @@ impl Loader<'_> {
             Magic::Tar => self.read_tar(Cursor::new(&bytes[..]), &shown, depth + 1),
             Magic::Zip => self.read_zip(Cursor::new(&bytes[..]), &shown, depth + 1),
             Magic::Binary(what) => self.skip(shown, what.to_string()),
-            Magic::Text => {
-                let identity = self.identity(path, archive);
-                let member = self.member;
-                self.member += 1;
-                (self.sink)(Loaded::Source(Source {
-                    path: path.to_string(),
-                    archive: archive.map(str::to_string),
-                    kind,
-                    identity,
-                    bytes,
-                    member,
-                    first_line: 0,
-                    continued: false,
-                }));
-            }
+            Magic::Text => match self.transcoding(kind, &bytes) {
+                Some(encoding) => self.deliver_transcoded(path, archive, kind, bytes, encoding),
+                None => {
+                    let mut parts = self.start_parts(path, archive, kind);
+                    self.deliver_part(&mut parts, bytes, true);
+                }
+            },
         }
+    }
+
+    /// The encoding a log is decoded from (`None`: its bytes are scanned as they are).
+    fn transcoding(&self, kind: FileKind, bytes: &[u8]) -> Option<&'static Encoding> {
+        if kind == FileKind::Log { self.options.encoding.transcodes(bytes) } else { None }
+    }
+
+    /// Delivers a log decoded to UTF-8: whole when it is small (or windows are off), otherwise in
+    /// windows cut at events as the scan's chunks are, each decoded as it is delivered, so that
+    /// the decoded text never needs the log's whole size in memory (and the pages of a mapped
+    /// file are given back window by window).
+    fn deliver_transcoded(
+        &mut self,
+        path: &str,
+        archive: Option<&str>,
+        kind: FileKind,
+        bytes: Bytes,
+        from: &'static Encoding,
+    ) {
+        let mut parts = self.start_parts(path, archive, kind);
+        let mut transcoder = Transcoder::new(from);
+        let mut start = 0;
+        loop {
+            let end = self.transcoded_window_end(&bytes, start);
+            let last = end == bytes.len();
+            let text = self.transcode(&mut transcoder, &bytes[start..end], last, !(last && start == 0));
+            bytes.release(start..end);
+            self.deliver_part(&mut parts, text, last);
+            if last {
+                return self.note_transcoded(&parts, &transcoder);
+            }
+            start = end;
+        }
+    }
+
+    /// Where the window of a log to transcode that starts at `start` ends: at the first event
+    /// past a window's size, or at the end when the rest is less than two windows. An event
+    /// that does not end grows the window up to `--max-decompressed` bytes, then is cut at a
+    /// line start, so that a file without events cannot be held in memory whole.
+    fn transcoded_window_end(&self, bytes: &[u8], start: usize) -> usize {
+        let Some(window) = self.options.window else { return bytes.len() };
+        if bytes.len() - start <= window.saturating_mul(2) {
+            return bytes.len();
+        }
+        let longest = usize::try_from(self.options.max_decompressed).unwrap_or(usize::MAX).max(window * 2);
+        let (from, bound) = (start + window, bytes.len().min(start.saturating_add(longest)));
+        match crate::event::header_at_or_after(&bytes[..bound], from) {
+            Some(cut) => cut,
+            None if bound == bytes.len() => bound,
+            None => memchr::memrchr(b'\n', &bytes[from..bound]).map_or(bound, |i| from + i + 1),
+        }
+    }
+
+    /// `raw` decoded to UTF-8; `last`: the end of the log; `pooled`: a window, in a buffer of the
+    /// pool.
+    fn transcode(&self, transcoder: &mut Transcoder, raw: &[u8], last: bool, pooled: bool) -> Bytes {
+        let room = raw.len() + raw.len() / 2;
+        let mut text = if pooled {
+            // The pool's buffers are empty, and so valid UTF-8.
+            String::from_utf8(self.options.buffers.take(room)).unwrap_or_default()
+        } else {
+            String::with_capacity(room)
+        };
+        transcoder.push(raw, last, &mut text);
+        if pooled { self.options.buffers.bytes(text.into_bytes()) } else { Bytes::Owned(text.into_bytes()) }
+    }
+
+    fn start_parts(&mut self, path: &str, archive: Option<&str>, kind: FileKind) -> Parts {
+        let identity = self.identity(path, archive);
+        let member = self.member;
+        self.member += 1;
+        Parts {
+            path: path.to_string(),
+            archive: archive.map(str::to_string),
+            kind,
+            identity,
+            member,
+            lines: 0,
+            continued: false,
+        }
+    }
+
+    /// Delivers the next source of a file; `last`: there is no other after it.
+    fn deliver_part(&mut self, parts: &mut Parts, bytes: Bytes, last: bool) {
+        let lines = if last { 0 } else { memchr::memchr_iter(b'\n', &bytes).count() as u64 };
+        (self.sink)(Loaded::Source(Source {
+            path: parts.path.clone(),
+            archive: parts.archive.clone(),
+            kind: parts.kind,
+            identity: parts.identity.clone(),
+            bytes,
+            member: parts.member,
+            first_line: parts.lines,
+            continued: parts.continued,
+        }));
+        parts.lines += lines;
+        parts.continued = true;
     }
 
     /// Delivers a decompressed stream (its contents at `depth`). A log larger than a window and
     /// its margin comes in windows, each starting at an event (as the scan's chunks do), while the
-    /// stream is read: memory holds a few windows, not the whole log. Anything else (an archive,
-    /// a nested gzip, a small log) is read whole and delivered by what it is.
+    /// stream is read: memory holds a few windows, not the whole log; a log in GBK (as its first
+    /// window says) is decoded window by window. Anything else (an archive, a nested gzip, a
+    /// small log) is read whole and delivered by what it is. The limit counts decompressed
+    /// bytes, before any decoding.
     fn deliver_stream(&mut self, path: &str, archive: Option<&str>, kind: FileKind, stream: &mut dyn Read, depth: u32) {
         let shown = shown_path(path, archive);
         let limit = self.options.max_decompressed;
@@ -179,11 +292,11 @@ impl Loader<'_> {
         }
         let window = self.options.window.unwrap_or(WINDOW);
         let margin = margin(window);
-        let identity = self.identity(path, archive);
-        let member = self.member;
-        self.member += 1;
-        let (mut first_line, mut continued, mut read) = (0u64, false, 0usize);
+        let mut transcoder = self.transcoding(kind, &data).map(Transcoder::new);
+        let mut parts = self.start_parts(path, archive, kind);
+        let mut read = 0usize;
         loop {
+            let last = !matches!(state, Filled::More);
             let cut = match state {
                 Filled::More => crate::event::header_at_or_after(&data, window).filter(|cut| *cut < data.len()),
                 _ => Some(data.len()),
@@ -195,22 +308,22 @@ impl Loader<'_> {
                 next.extend_from_slice(&data[cut..]);
                 data.truncate(cut);
                 let part = std::mem::replace(&mut data, next);
-                let lines = memchr::memchr_iter(b'\n', &part).count() as u64;
                 read += part.len();
-                (self.sink)(Loaded::Source(Source {
-                    path: path.to_string(),
-                    archive: archive.map(str::to_string),
-                    kind,
-                    identity: identity.clone(),
-                    bytes: self.options.buffers.bytes(part),
-                    member,
-                    first_line,
-                    continued,
-                }));
-                first_line += lines;
-                continued = true;
+                let bytes = match transcoder.as_mut() {
+                    Some(transcoder) => {
+                        let text = self.transcode(transcoder, &part, last, true);
+                        // The raw window's buffer goes back to the pool.
+                        drop(self.options.buffers.bytes(part));
+                        text
+                    }
+                    None => self.options.buffers.bytes(part),
+                };
+                self.deliver_part(&mut parts, bytes, false);
             }
-            if !matches!(state, Filled::More) {
+            if last {
+                if let Some(transcoder) = &transcoder {
+                    self.note_transcoded(&parts, transcoder);
+                }
                 return self.note_outcome(&shown, &state, read, "gzip stream");
             }
             // Top up to a window and a margin, where the next event most likely starts; an event
@@ -316,6 +429,15 @@ impl Loader<'_> {
             component: self.options.component.clone().unwrap_or(inferred.component),
             host: self.options.host.clone().unwrap_or(inferred.host),
         }
+    }
+
+    /// Names a log that was decoded, once all its sources were delivered.
+    fn note_transcoded(&mut self, parts: &Parts, transcoder: &Transcoder) {
+        (self.sink)(Loaded::Transcoded(Transcoded {
+            path: shown_path(&parts.path, parts.archive.as_deref()),
+            encoding: transcoder.encoding().name(),
+            replaced: transcoder.replaced(),
+        }));
     }
 
     /// Records a skip when a read stopped early: over the limit, or on damaged data.
@@ -425,7 +547,7 @@ mod tests {
         let mut sink = |loaded| match loaded {
             Loaded::Source(s) => sources.push((s.path.clone(), s.bytes.to_vec())),
             Loaded::Skipped(s) => skipped.push(s),
-            Loaded::Ignored => {}
+            Loaded::Ignored | Loaded::Transcoded(_) => {}
         };
         let mut loader = Loader { options, sink: &mut sink, member: 0 };
         loader.deliver("x.log.gz", None, FileKind::Log, Bytes::Owned(bytes), 0);
@@ -460,7 +582,7 @@ mod tests {
         let mut sink = |loaded| match loaded {
             Loaded::Source(s) => parts.push((s.first_line, s.continued, s.member, s.bytes.to_vec())),
             Loaded::Skipped(s) => skipped.push(s),
-            Loaded::Ignored => {}
+            Loaded::Ignored | Loaded::Transcoded(_) => {}
         };
         let mut loader = Loader { options, sink: &mut sink, member: 0 };
         loader.deliver("x.log.gz", None, FileKind::Log, Bytes::Owned(bytes), 0);
@@ -536,6 +658,77 @@ mod tests {
         let (sources, skipped) = deliver_bytes(data, &InputOptions::default());
         assert!(sources.is_empty());
         assert!(skipped[0].reason.contains("nested deeper"));
+    }
+
+    /// What delivering `bytes` as `name` yields: windows, and the notes of decoded logs.
+    fn decoded(name: &str, bytes: Vec<u8>, kind: FileKind, options: &InputOptions) -> (Vec<Window>, Vec<Transcoded>) {
+        let (mut parts, mut notes) = (Vec::new(), Vec::new());
+        let mut sink = |loaded| match loaded {
+            Loaded::Source(s) => parts.push((s.first_line, s.continued, s.member, s.bytes.to_vec())),
+            Loaded::Transcoded(t) => notes.push(t),
+            Loaded::Skipped(s) => panic!("{s:?}"),
+            Loaded::Ignored => {}
+        };
+        Loader { options, sink: &mut sink, member: 0 }.deliver(name, Some("b.tar"), kind, Bytes::Owned(bytes), 0);
+        (parts, notes)
+    }
+
+    /// The log of `events_log` with Chinese in every event.
+    fn chinese_log(events: usize) -> String {
+        events_log(events).replace(" - event ", " - 任务执行超时 ")
+    }
+
+    fn gbk(text: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn a_gbk_log_is_decoded_whole_or_in_windows_from_any_source() {
+        let text = chinese_log(300);
+        let note = Transcoded { path: "b.tar!/x.log".into(), encoding: "GBK", replaced: 0 };
+        let small = InputOptions { window: Some(1000), ..InputOptions::default() };
+        for (bytes, what) in [(gbk(&text), "plain"), (gzip(&gbk(&text)), "gzip")] {
+            for options in [&small, &InputOptions::default(), &InputOptions { window: None, ..InputOptions::default() }]
+            {
+                let (parts, notes) = decoded("x.log", bytes.clone(), FileKind::Log, options);
+                let joined: Vec<u8> = parts.iter().flat_map(|p| p.3.clone()).collect();
+                assert!(joined == text.as_bytes(), "{what} {:?}", options.window);
+                assert_eq!(notes, std::slice::from_ref(&note), "{what}");
+                assert_eq!(parts.len() > 10, options.window == Some(1000), "{what} {:?}", options.window);
+                let mut lines = 0;
+                for (i, (first_line, continued, member, bytes)) in parts.iter().enumerate() {
+                    assert_eq!((*first_line, *continued, *member), (lines, i > 0, 0), "{what} window {i}");
+                    assert!(bytes.starts_with(b"2022-09-29 10:"), "{what} window {i}");
+                    lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_logs_are_decoded_and_only_when_asked() {
+        let bytes = gbk(&chinese_log(3));
+        let (parts, notes) =
+            decoded("application.properties", bytes.clone(), FileKind::Properties, &InputOptions::default());
+        assert_eq!((parts[0].3.clone(), notes.len()), (bytes.clone(), 0));
+        let raw = InputOptions { encoding: LogEncoding::Utf8, ..InputOptions::default() };
+        let (parts, notes) = decoded("x.log", bytes.clone(), FileKind::Log, &raw);
+        assert_eq!((parts[0].3.clone(), notes.len()), (bytes, 0));
+        // Forced: ASCII is decoded too (to itself), and named.
+        let forced = InputOptions { encoding: LogEncoding::Gbk, ..InputOptions::default() };
+        let (parts, notes) = decoded("x.log", b"send msg failed \xff\n".to_vec(), FileKind::Log, &forced);
+        assert_eq!((parts[0].3.as_slice(), notes[0].replaced), ("send msg failed \u{fffd}\n".as_bytes(), 1));
+    }
+
+    #[test]
+    fn a_decoded_window_without_events_stops_growing_at_the_limit() {
+        // No line starts an event: windows are cut at line starts, at most the limit apart.
+        let text = "无时间戳的一行日志 line\n".repeat(500);
+        let options = InputOptions { window: Some(100), max_decompressed: 1000, ..InputOptions::default() };
+        let (parts, _) = decoded("x.log", gbk(&text), FileKind::Log, &options);
+        let joined: Vec<u8> = parts.iter().flat_map(|p| p.3.clone()).collect();
+        assert!(joined == text.as_bytes());
+        assert!(parts.len() > 10 && parts.iter().all(|p| p.3.len() <= 1500 && p.3.ends_with(b"\n")));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! The input stage: finds the files of a bundle (directories, single files, `.tar`, `.tar.gz`,
 //! `.zip`, rotated `.gz`, standard input), reads or maps their bytes, and names each one's
 //! component and host. Output is a stream of [`Source`]s for `scan`, plus a [`Skipped`] entry for
-//! everything that could not be read whole, with the reason.
+//! everything that could not be read whole, with the reason, and a [`Transcoded`] entry for every
+//! log that was decoded from GBK to UTF-8 before it was scanned.
 
 mod bytes;
 mod content;
 mod discover;
+mod encoding;
 #[cfg(unix)]
 mod guard;
 mod identity;
@@ -14,6 +16,7 @@ mod load;
 pub use bytes::{BufferPool, Bytes, MMAP_THRESHOLD, open_file};
 pub use content::{FileKind, kind_from_name};
 pub use discover::{Discovery, Location, Unit, UnitKind, discover};
+pub use encoding::LogEncoding;
 pub use identity::{Identity, UNKNOWN, infer, known_components};
 pub use load::{InputOptions, Loaded, load_unit};
 
@@ -45,6 +48,18 @@ pub struct Source {
 pub struct Skipped {
     pub path: String,
     pub reason: String,
+}
+
+/// A log that was not UTF-8 and was decoded to UTF-8 before it was scanned: its evidence is
+/// shown decoded, not as the bytes of the file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Transcoded {
+    /// As in [`Skipped`]: an archive member is `ARCHIVE!/MEMBER`.
+    pub path: String,
+    /// The encoding it was read in, e.g. `GBK`.
+    pub encoding: &'static str,
+    /// Byte sequences not valid in that encoding, shown as U+FFFD.
+    pub replaced: u64,
 }
 
 /// Input that cannot be used at all: the command line names something that is not there.

@@ -15,7 +15,7 @@ use super::chains::{ChainReport, chains};
 use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
-use crate::input::Skipped;
+use crate::input::{Skipped, Transcoded};
 use crate::rules::{CompiledRules, Lang, Rule, RuleKind, RulePack, Severity};
 use crate::scan::ScanOutcome;
 
@@ -82,6 +82,9 @@ pub struct InputSummary {
     pub since: Option<String>,
     pub until: Option<String>,
     pub skipped: Vec<Skipped>,
+    /// Logs that were not UTF-8 and were decoded (from GBK) before they were scanned: their
+    /// evidence is the decoded text.
+    pub transcoded: Vec<Transcoded>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -231,6 +234,7 @@ impl Report {
                 since: options.since.map(|t| rfc3339(t, options.timezone)),
                 until: options.until.map(|t| rfc3339(t, options.timezone)),
                 skipped: outcome.skipped.clone(),
+                transcoded: outcome.transcoded.clone(),
             },
             summary: Summary {
                 findings: findings.len(),

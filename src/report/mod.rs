@@ -17,7 +17,7 @@ pub use build::{
 pub use chains::{ChainReport, HopFault, HopReport};
 pub use escape::{DecodedText, escape_for_terminal};
 pub use json::{write_json, write_jsonl};
-pub use text::{TextStyle, write_text};
+pub use text::{TextStyle, transcoded_note, write_text};
 pub use timeline::write_timeline;
 
 /// The output formats of `scan`.

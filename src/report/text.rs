@@ -8,6 +8,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::build::{Evidence, Finding, Report};
 use super::escape::escape_for_terminal;
+use crate::input::Transcoded;
 use crate::rules::Severity;
 
 /// How the text report looks.
@@ -58,6 +59,7 @@ pub fn write_text(report: &Report, style: TextStyle, out: &mut dyn Write) -> io:
     write_chains(report, &p, out)?;
     write_unclassified(report, style.unclassified, &p, out)?;
     write_coverage(report, &p, out)?;
+    write_transcoded(report, &p, out)?;
     write_skipped(report, &p, out)
 }
 
@@ -90,6 +92,10 @@ fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
                 &format!("warning: {} skipped (listed at the end)", input.skipped.len())
             )
         )?;
+    }
+    if !input.transcoded.is_empty() {
+        let n = input.transcoded.len();
+        writeln!(out, "note: {n} log{} read as GBK, evidence shown decoded (listed at the end)", plural(n))?;
     }
     Ok(())
 }
@@ -130,7 +136,7 @@ fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write)
         )?;
     }
     for evidence in &f.evidence {
-        write_evidence(evidence, p, out)?;
+        write_evidence(evidence, &report.input.transcoded, p, out)?;
     }
     if !f.evidence.is_empty() && f.count as usize > f.evidence.len() {
         writeln!(out, "    {}", p.dim(&format!("... and {} more", f.count as usize - f.evidence.len())))?;
@@ -142,15 +148,22 @@ fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write)
     Ok(())
 }
 
-fn write_evidence(e: &Evidence, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
-    let location = match &e.archive {
-        Some(archive) => format!("{archive}!/{}:{}", e.path, e.line),
-        None => format!("{}:{}", e.path, e.line),
+fn write_evidence(e: &Evidence, transcoded: &[Transcoded], p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let file = match &e.archive {
+        Some(archive) => format!("{archive}!/{}", e.path),
+        None => e.path.clone(),
+    };
+    let decoded = match transcoded.iter().find(|t| t.path == file) {
+        Some(t) => p.dim(&format!(" (read as {}, shown decoded)", t.encoding)),
+        None => String::new(),
     };
     writeln!(
         out,
-        "    {}",
-        p.paint(Style::new().fg_color(Some(AnsiColor::Magenta.into())), &escape_for_terminal(&location))
+        "    {}{decoded}",
+        p.paint(
+            Style::new().fg_color(Some(AnsiColor::Magenta.into())),
+            &escape_for_terminal(&format!("{file}:{}", e.line))
+        )
     )?;
     let cut = if e.text_truncated { " [...]" } else { "" };
     writeln!(out, "      {}{cut}", escape_for_terminal(&e.text))?;
@@ -315,6 +328,28 @@ fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resu
         writeln!(out, "  {verdict}")?;
     }
     Ok(())
+}
+
+fn write_transcoded(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let transcoded = &report.input.transcoded;
+    if transcoded.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", p.bold(&format!("Read as GBK, evidence shown decoded to UTF-8 ({}):", transcoded.len())))?;
+    for t in transcoded {
+        writeln!(out, "  {}", transcoded_note(t))?;
+    }
+    Ok(())
+}
+
+/// One decoded log, for a person: its path, its encoding, and what could not be decoded.
+pub fn transcoded_note(t: &Transcoded) -> String {
+    let replaced = match t.replaced {
+        0 => String::new(),
+        n => format!(" ({n} byte sequence{} not {} shown as U+FFFD)", plural(n as usize), t.encoding),
+    };
+    format!("{}: read as {}{replaced}", escape_for_terminal(&t.path), t.encoding)
 }
 
 fn write_skipped(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {

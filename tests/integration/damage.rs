@@ -199,14 +199,17 @@ fn special_files_are_not_read() {
 
 #[test]
 fn invalid_utf8_still_matches_and_keeps_raw_bytes() {
+    // GBK, then 0xff: neither UTF-8 nor GBK, so the bytes are scanned as they are.
     let mut line =
-        b"2022-09-29 10:15:32,118 ERROR [x] - \xb7\xa2\xb2\xbc task 10390847 send msg failed ip=10.1.2.3\n".to_vec();
+        b"2022-09-29 10:15:32,118 ERROR [x] - \xb7\xa2\xb2\xbc\xff task 10390847 send msg failed ip=10.1.2.3\n"
+            .to_vec();
     line.extend_from_slice(b"2022-09-29 10:15:33,000 INFO ok\n");
     let (_tmp, root) = bundle_with("10.0.0.3/home/admin/logs/acopswareexecutor/common-error.log", &line);
     let report = scan_json(&[&root], 0);
+    assert_eq!(report["input"]["transcoded"], serde_json::json!([]));
     let findings = report["findings"].as_array().unwrap();
-    let gbk = findings.iter().find(|f| f["host"] == "10.0.0.3").expect("the GBK log matched");
-    let evidence = &gbk["evidence"][0];
+    let damaged = findings.iter().find(|f| f["host"] == "10.0.0.3").expect("the damaged log matched");
+    let evidence = &damaged["evidence"][0];
     assert_eq!(evidence["text_lossy"], true);
     use base64::Engine;
     let raw = base64::engine::general_purpose::STANDARD.decode(evidence["text_base64"].as_str().unwrap()).unwrap();

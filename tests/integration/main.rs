@@ -2,6 +2,7 @@
 
 mod analyses;
 mod damage;
+mod encoding;
 mod hostile;
 mod inputs;
 mod output;

@@ -43,6 +43,7 @@ fn damaged_and_non_utf8_input_gives_a_valid_report() {
     std::fs::write(tmp.path().join("application.properties"), b"a=1\r\n\xef\xbb\xbf").unwrap();
     let report = scan_json(&[tmp.path().to_str().unwrap()], 0);
     assert_eq!(skipped(&report).len(), 2);
+    assert_eq!(report["input"]["transcoded"].as_array().unwrap().len(), 1, "gbk.log is read as GBK");
     assert_valid(&report);
 }
 
