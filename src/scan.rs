@@ -170,6 +170,7 @@ impl<'a> Scanner<'a> {
         let mut outcome = total.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         outcome.facts.chain_hops.finish();
         outcome.facts.trim_tasks();
+        outcome.facts.trim_exeurls();
         outcome.ignored += discovery.ignored;
         outcome.skipped.extend(discovery.skipped);
         outcome.skipped.sort();

@@ -55,6 +55,9 @@ pub struct Facts {
     /// Exeurls read in all, kept or not.
     pub exeurls_seen: u64,
     exeurl_limit: Option<usize>,
+    /// How many exeurls were kept at the last trim: merges trim again only once that has
+    /// doubled, so that merging many small outcomes into one costs no sort each.
+    exeurls_at_trim: usize,
     pub error_minutes: BTreeMap<SourceKey, ErrorMinutes>,
     /// Heartbeats of each agent, by (component, host).
     pub heartbeats: BTreeMap<SourceKey, Vec<Segment>>,
@@ -137,13 +140,16 @@ impl Facts {
             kept += 1;
             kept <= limit
         });
+        self.exeurls_at_trim = self.exeurls.len();
     }
 
     pub fn merge(&mut self, other: Facts) {
         self.exeurls_seen += other.exeurls_seen;
         self.exeurls.extend(other.exeurls);
-        if self.exeurl_limit.is_some() {
-            self.trim_exeurls();
+        if let Some(limit) = self.exeurl_limit {
+            if self.exeurls.len() > self.exeurls_at_trim.saturating_mul(2).max(limit.saturating_mul(4)).max(64) {
+                self.trim_exeurls();
+            }
         }
         for (key, minutes) in other.error_minutes {
             self.error_minutes.entry(key).or_default().merge(minutes);
@@ -266,6 +272,44 @@ mod tests {
         assert_eq!((a.task_lines_dropped, b.task_lines_dropped), (8, 8));
         // Each line kept keeps its own text (the buffer is compacted when lines are dropped).
         assert!(a.task_lines().all(|l| String::from_utf8_lossy(l.text()) == format!("recv task {}", l.task_id())));
+    }
+
+    /// Many small outcomes merged one by one into one (as the scan does) keep the same exeurls
+    /// as when merged in one go, and the one they join stays bounded on the way.
+    #[test]
+    fn exeurls_merged_one_by_one_keep_the_newest_of_each_host() {
+        let exeurl = |host: usize, millis: i64| ExeurlFact {
+            host: format!("h{host}").into(),
+            path: "p".into(),
+            archive: None,
+            position: (millis as u32, 0, 1),
+            line: 1,
+            timestamp: Some(Timestamp::from_local_millis(millis)),
+            command: super::super::exeurl::Command {
+                command: format!("/home/admin/bin/x.py {millis}"),
+                script: "/home/admin/bin/x.py".into(),
+                args: millis.to_string(),
+            },
+            task_id: None,
+        };
+        let mut one_by_one = Facts::new(Some(3));
+        let mut all = Facts::new(Some(3));
+        let mut most_held = 0;
+        for millis in 0..2_000i64 {
+            let mut part = Facts::new(Some(3));
+            part.exeurls_seen = 1;
+            part.add_exeurl(exeurl(millis as usize % 10, millis));
+            all.exeurls.push(exeurl(millis as usize % 10, millis));
+            one_by_one.merge(part);
+            most_held = most_held.max(one_by_one.exeurls.len());
+        }
+        one_by_one.trim_exeurls();
+        all.trim_exeurls();
+        assert_eq!(one_by_one.exeurls, all.exeurls);
+        assert_eq!(one_by_one.exeurls.len(), 30);
+        assert!(one_by_one.exeurls.iter().all(|e| e.timestamp.unwrap().local_millis() >= 1_970));
+        assert_eq!(one_by_one.exeurls_seen, 2_000);
+        assert!(most_held <= 64, "at most {most_held} held between trims");
     }
 
     #[test]
