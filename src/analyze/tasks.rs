@@ -442,13 +442,15 @@ pub struct TaskGroups<'a> {
 }
 
 impl<'a> TaskGroups<'a> {
-    pub fn new(lines: impl IntoIterator<Item = TaskLine<'a>>) -> TaskGroups<'a> {
+    pub fn new(batches: &'a [TaskBatch]) -> TaskGroups<'a> {
         // The keys sit beside the lines: sorting does not follow a pointer per comparison.
-        let mut keyed: Vec<_> =
-            lines.into_iter().map(|l| ((l.event.task_id, l.event.timestamp, l.event.position), l)).collect();
+        let mut keyed: Vec<_> = batches
+            .par_iter()
+            .flat_map_iter(|batch| batch.lines().map(|l| ((l.event.task_id, l.event.timestamp, l.event.position), l)))
+            .collect();
         // Batches come sorted (see `TaskBatch::sort`): a merge sort finds their runs.
         keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
-        let mut lines: Vec<TaskLine<'a>> = keyed.into_iter().map(|(_, line)| line).collect();
+        let mut lines: Vec<TaskLine<'a>> = keyed.into_par_iter().map(|(_, line)| line).collect();
         let mut groups = Vec::new();
         let mut start = 0;
         while start < lines.len() {
@@ -674,7 +676,7 @@ mod tests {
     }
 
     fn groups(batches: &[TaskBatch]) -> TaskGroups<'_> {
-        TaskGroups::new(batches.iter().flat_map(TaskBatch::lines))
+        TaskGroups::new(batches)
     }
 
     #[test]

@@ -278,8 +278,8 @@ pub(super) fn clock_skew_groups(
 /// task analysis.
 pub(super) fn paired_tasks<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules) -> (Vec<Task<'a>>, Vec<ClockOffset>) {
     let Some(settings) = rules.pack().rules().iter().find_map(|r| r.tasks) else { return Default::default() };
-    let groups = TaskGroups::new(outcome.facts.task_lines());
-    (pair_tasks(&groups, &settings), clock_offsets(&groups, &settings))
+    let groups = TaskGroups::new(&outcome.facts.tasks);
+    rayon::join(|| pair_tasks(&groups, &settings), || clock_offsets(&groups, &settings))
 }
 
 /// One `application.properties` of the bundle, as the configuration checks read it.

@@ -179,8 +179,6 @@ pub struct MatchedLine {
 
 impl Report {
     pub fn build(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> Report {
-        let (paired, offsets) = paired_tasks(outcome, rules);
-        let (task_list, tasks_seen, clock_offsets) = tasks(rules, options, &paired, &offsets);
         let context = FindingContext {
             pack: rules.pack(),
             options,
@@ -191,11 +189,24 @@ impl Report {
                 .filter_map(|e| e.task_id.as_deref().map(|task| (task, e.command.command.as_str())))
                 .collect(),
         };
-        let mut findings: Vec<Finding> = outcome
-            .findings
-            .groups()
-            .map(|(key, group)| build_finding(&context, rules.rule(key.rule), key, group))
-            .collect();
+        // Pairing tasks and building the findings of the matches do not depend on each other.
+        let ((paired, offsets), (mut findings, mut unclassified)) = rayon::join(
+            || paired_tasks(outcome, rules),
+            || {
+                let findings: Vec<Finding> = outcome
+                    .findings
+                    .groups()
+                    .map(|(key, group)| build_finding(&context, rules.rule(key.rule), key, group))
+                    .collect();
+                let unclassified: Vec<Unclassified> = outcome
+                    .unclassified
+                    .groups()
+                    .map(|(key, group)| build_unclassified(key, group, options.timezone))
+                    .collect();
+                (findings, unclassified)
+            },
+        );
+        let (task_list, tasks_seen, clock_offsets) = tasks(rules, options, &paired, &offsets);
         let analysis_groups = alert_groups(outcome, rules, options)
             .into_iter()
             .chain(heartbeat_groups(outcome, rules, options))
@@ -208,11 +219,6 @@ impl Report {
         });
         point_health_checks_to_config(&mut findings, outcome, rules, options.lang);
         let (chain_list, chains_seen) = chains(outcome, rules, options, &paired, &mut findings);
-        let mut unclassified: Vec<Unclassified> = outcome
-            .unclassified
-            .groups()
-            .map(|(key, group)| build_unclassified(key, group, options.timezone))
-            .collect();
         unclassified.sort_by(|a, b| {
             (b.count, &a.template, &a.component, &a.host).cmp(&(a.count, &b.template, &b.component, &b.host))
         });
