@@ -91,6 +91,11 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
 
+    /// Keep credentials in the report. By default an AccessKeyId or AccessKeySecret, a Signature
+    /// or SecurityToken, a password in a URL or after `password=` are shown as `***`.
+    #[arg(long)]
+    pub no_redact: bool,
+
     /// Most bytes one decompressed stream or archive member may yield (e.g. 512MiB, 2GiB).
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
     pub max_decompressed: u64,
@@ -175,6 +180,9 @@ pub struct ExeurlArgs {
     /// Language of the step names.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     pub lang: LangArg,
+    /// Keep credentials (passwords, access keys) in the commands shown.
+    #[arg(long)]
+    pub no_redact: bool,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,8 @@ pub struct ScanConfig {
     pub threads: Option<usize>,
     pub timezone: FixedOffset,
     pub lang: Lang,
+    /// Mask credentials in the report (not `--no-redact`).
+    pub redact: bool,
     pub color: bool,
     pub unclassified: usize,
     pub progress: bool,
@@ -120,6 +122,7 @@ impl ScanConfig {
             threads: args.threads,
             timezone,
             lang: lang(args.lang),
+            redact: !args.no_redact,
             color,
             unclassified: args.unclassified,
             progress: !args.quiet && std::io::stderr().is_terminal(),

@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
         samples: scan_options.samples,
         since: None,
         until: None,
+        redact: selector % 2 == 0,
     };
     let report = Report::build(&outcome, rules, &options);
     let mut json = Vec::new();

@@ -272,7 +272,7 @@ impl TaskBatch {
     }
 
     /// Gives back the room the buffers grew into but do not use: batches are kept until the
-    /// report, and a million lines make the slack count.
+    /// report, and half a million lines make the slack count.
     pub fn shrink(&mut self) {
         self.events.shrink_to_fit();
         self.text.shrink_to_fit();

@@ -28,7 +28,15 @@ pub(super) fn run(args: &ExeurlArgs, out: &mut dyn Write) -> anyhow::Result<Exit
     for skipped in &outcome.skipped {
         eprintln!("cas-triage: skipped {}: {}", escape_for_terminal(&skipped.path), skipped.reason);
     }
-    let options = ReportOptions { paths: Vec::new(), timezone, lang, samples: 0, since: None, until: None };
+    let options = ReportOptions {
+        paths: Vec::new(),
+        timezone,
+        lang,
+        samples: 0,
+        since: None,
+        until: None,
+        redact: !args.no_redact,
+    };
     let report = Report::build(&outcome, &rules, &options);
     let chosen = select(&report.exeurls, args.host.as_deref(), args.last);
     match args.format {

@@ -40,6 +40,7 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         samples: config.options.samples,
         since: config.options.since,
         until: config.options.until,
+        redact: config.redact,
     };
     let report = pool.install(|| Report::build(&outcome, &rules, &options));
     phases.report = clock.elapsed() - phases.prepare - phases.scan;

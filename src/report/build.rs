@@ -35,6 +35,8 @@ pub struct ReportOptions {
     /// The `--since`/`--until` window the scan kept events of.
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+    /// Mask credentials in every text from logs (`--no-redact` turns it off).
+    pub redact: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,7 +105,7 @@ pub struct Summary {
     pub exeurls_seen: u64,
     /// Tasks seen in all (paired by task id); `tasks` lists those that did not succeed.
     pub tasks_seen: usize,
-    /// Task lines not kept, the oldest, past the 1,000,000 a scan keeps in memory: when not 0,
+    /// Task lines not kept, the oldest, past the `--task-lines` a scan keeps in memory (500,000 by default): when not 0,
     /// tasks, their timings and clock offsets come from the newest lines only.
     pub task_lines_dropped: u64,
     /// Release and task chains with a failure; `chains` lists the first 200.
@@ -226,7 +228,7 @@ impl Report {
         for finding in &findings {
             *by_severity.entry(finding.severity).or_default() += 1;
         }
-        Report {
+        let mut report = Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
             input: InputSummary {
@@ -264,7 +266,11 @@ impl Report {
             config_files: config_files(outcome),
             chains: chain_list,
             coverage: coverage(outcome, options),
+        };
+        if options.redact {
+            super::redact::redact_report(&mut report);
         }
+        report
     }
 
     /// True when some finding is at or above `threshold`.

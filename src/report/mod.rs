@@ -7,6 +7,7 @@ mod build;
 mod chains;
 mod escape;
 mod json;
+mod redact;
 mod text;
 mod timeline;
 

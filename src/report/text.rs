@@ -315,7 +315,7 @@ fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resu
     if report.summary.task_lines_dropped > 0 {
         writeln!(
             out,
-            "  tasks: the oldest {} task lines were not kept (a scan keeps the newest 1,000,000); narrow the window with --since/--until to pair them all",
+            "  tasks: the oldest {} task lines were not kept (--task-lines keeps the newest, 500,000 by default); raise it, or narrow the window with --since/--until, to pair them all",
             report.summary.task_lines_dropped
         )?;
     }

@@ -357,3 +357,36 @@ fn output_option_is_documented() {
     let help = cas_triage().args(["scan", "--help"]).output().unwrap();
     assert!(String::from_utf8(help.stdout).unwrap().contains("-o, --output <FILE>"));
 }
+
+/// Credentials in log text (a signed OpenAPI request, a JDBC URL, a password field) are masked in
+/// every format by default and kept with --no-redact.
+#[test]
+fn credentials_in_evidence_are_masked_unless_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b/10.0.0.3/home/admin/logs/aciaasconnectore");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = "2022-09-29 10:16:01,223 ERROR [iaas-call-4] - call openapi failed, product=Ecs action=CreateInstance \
+        region=cn-hangzhou-fin url=https://ecs.aliyuncs.com/?AccessKeyId=LTAI5tQ9xYz8aBcDeFgH1234&Signature=abc%2Bdef \
+        db=mysql://app:s3cr3t@10.1.2.3:3306/x password=hunter2\n";
+    std::fs::write(dir.join("common-error.log"), log).unwrap();
+    let root = tmp.path().join("b");
+    let root = root.to_str().unwrap();
+    let secrets = ["LTAI5tQ9xYz8aBcDeFgH1234", "abc%2Bdef", "s3cr3t", "hunter2"];
+    for format in ["json", "jsonl", "text", "timeline"] {
+        let output = cas_triage().args(["scan", "--format", format, root]).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("call openapi failed"), "{format}: {text}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{format} shows {secret}: {text}");
+        }
+        assert!(
+            text.contains("AccessKeyId=***&Signature=***") && text.contains("mysql://app:***@10.1.2.3"),
+            "{format}"
+        );
+    }
+    let report = scan_json(&[root, "--no-redact"], 0);
+    let evidence = report["findings"][0]["evidence"][0]["text"].as_str().unwrap();
+    for secret in secrets {
+        assert!(evidence.contains(secret), "--no-redact keeps {secret}: {evidence}");
+    }
+}
