@@ -97,10 +97,14 @@ pub struct TaskId {
 impl TaskId {
     /// The id of 5 to 19 ASCII digits; anything else is not a task id.
     pub fn parse(digits: &[u8]) -> Option<TaskId> {
-        if !(5..=19).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
+        if !(5..=19).contains(&digits.len()) {
             return None;
         }
-        let value = digits.iter().fold(0u64, |value, d| value * 10 + u64::from(d - b'0'));
+        // Each byte is read once (a mapped file can change underneath): checked as it is added.
+        let value = digits.iter().try_fold(0u64, |value, d| {
+            let d = d.wrapping_sub(b'0');
+            (d < 10).then(|| value * 10 + u64::from(d))
+        })?;
         Some(TaskId { value, digits: digits.len() as u8 })
     }
 }

@@ -186,8 +186,8 @@ impl HeaderParser {
         if matches!(b.get(pos), Some(b',' | b'.')) && b.get(pos + 1).is_some_and(u8::is_ascii_digit) {
             pos += 1;
             let mut scale = 100;
-            while let Some(d) = b.get(pos).filter(|c| c.is_ascii_digit()) {
-                millis += u32::from(d - b'0') * scale;
+            while let Some(d) = digit(b.get(pos)) {
+                millis += d * scale;
                 scale /= 10;
                 pos += 1;
             }
@@ -241,7 +241,14 @@ fn level_after(rest: &[u8]) -> Level {
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    b.iter().try_fold(0u32, |acc, c| digit(Some(c)).map(|d| acc * 10 + d))
+}
+
+/// The value of a decimal digit. The byte is read once: a mapped file can change underneath
+/// (another process writing or truncating it), and a second read could see another byte.
+fn digit(byte: Option<&u8>) -> Option<u32> {
+    let value = byte.copied()?.wrapping_sub(b'0');
+    (value < 10).then_some(u32::from(value))
 }
 
 fn is_leap(year: i32) -> bool {

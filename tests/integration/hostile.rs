@@ -306,6 +306,15 @@ fn a_log_rotated_during_the_scan_never_crashes_it() {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
         });
+        // The writer stops however the scans end, a failed assertion included: else the scope
+        // would wait for it forever.
+        struct StopOnDrop<'a>(&'a AtomicBool);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let _stop_writer = StopOnDrop(&stop);
         for _ in 0..SCANS {
             let output = cas_triage().args(["scan", "--format", "json", "--threads", "2", &root]).output().unwrap();
             let stderr = String::from_utf8_lossy(&output.stderr);
@@ -318,7 +327,6 @@ fn a_log_rotated_during_the_scan_never_crashes_it() {
             );
             partly_read += skipped.len();
         }
-        stop.store(true, Ordering::Relaxed);
     });
     // How often a cut falls inside a scan depends on timing; a count is printed, not asserted.
     eprintln!("{partly_read} of {SCANS} scans saw the log cut short");
