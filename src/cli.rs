@@ -30,6 +30,16 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Print the JSON Schema of the report that `scan --format json` writes.
+    Schema,
+    /// Print a shell completion script: `cas-triage completions bash > /etc/bash_completion.d/cas-triage`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: ShellArg,
+    },
+    /// Print the manual page (roff): `cas-triage man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -236,6 +246,13 @@ pub enum FormatArg {
     Jsonl,
     /// One chronological list of findings' evidence and failed tasks across hosts.
     Timeline,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,12 +1,14 @@
 //! The report stage: one [`Report`] built from a scan outcome (findings sorted, timestamps in
 //! RFC 3339 with the logs' zone, remediation rendered with the evidence's values, log bytes
-//! decoded for display), and one module per output format.
+//! decoded for display), and one module per output format. `schema` embeds the JSON report's
+//! schema.
 
 mod analyses;
 mod build;
 mod chains;
 mod escape;
 mod json;
+mod schema;
 mod text;
 mod timeline;
 
@@ -17,6 +19,7 @@ pub use build::{
 pub use chains::{ChainReport, HopFault, HopReport};
 pub use escape::{DecodedText, escape_for_terminal};
 pub use json::{write_json, write_jsonl};
+pub use schema::REPORT_SCHEMA;
 pub use text::{TextStyle, transcoded_note, write_text};
 pub use timeline::write_timeline;
 

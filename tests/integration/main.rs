@@ -6,6 +6,7 @@ mod encoding;
 mod hostile;
 mod inputs;
 mod output;
+mod reference;
 mod rules_cmd;
 mod schema;
 mod util;
