@@ -115,14 +115,22 @@ fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write)
         _ => String::new(),
     };
     let counted = counted_noun(f);
-    writeln!(out, "  {} on host {}: {} {counted}{}{}", f.component, f.host, f.count, plural(f.count as usize), span)?;
+    writeln!(
+        out,
+        "  {} on host {}: {} {counted}{}{}",
+        escape_for_terminal(&f.component),
+        escape_for_terminal(&f.host),
+        f.count,
+        plural(f.count as usize),
+        span
+    )?;
     writeln!(out, "  {}", p.dim(&format!("fingerprint {}", f.fingerprint)))?;
     if let Some(root) = f.caused_by.as_deref().and_then(|fp| report.findings.iter().find(|r| r.fingerprint == fp)) {
         writeln!(
             out,
             "  probably follows from {} on {} {} ({}): it failed first in {} (inferred from the order of events)",
             root.fault,
-            root.component,
+            escape_for_terminal(&root.component),
             escape_for_terminal(&root.host),
             root.fingerprint,
             escape_for_terminal(f.caused_by_chain.as_deref().unwrap_or("the same chain")),
@@ -272,8 +280,8 @@ fn write_unclassified(report: &Report, limit: usize, p: &Painter, out: &mut dyn 
             out,
             "  {:>6}x  {} on host {}: {}",
             group.count,
-            group.component,
-            group.host,
+            escape_for_terminal(&group.component),
+            escape_for_terminal(&group.host),
             escape_for_terminal(&group.template)
         )?;
         let e = &group.example;
