@@ -30,6 +30,16 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Print the JSON Schema of the report that `scan --format json` writes.
+    Schema,
+    /// Print a shell completion script: `cas-triage completions bash > /etc/bash_completion.d/cas-triage`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: ShellArg,
+    },
+    /// Print the manual page (roff): `cas-triage man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -58,7 +68,8 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit with status 1 when a finding is at or above this severity.
+    /// Exit with status 1 when a finding is at or above this severity. In `--format junit`, the
+    /// findings at or above it are the failing test cases (without it, every finding fails).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
 
@@ -239,11 +250,31 @@ pub enum RulesCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
+    /// For a person at a terminal.
     Text,
+    /// One JSON document (`cas-triage schema` prints its schema).
     Json,
+    /// One JSON record per line: findings, then the rest, then a summary.
     Jsonl,
     /// One chronological list of findings' evidence and failed tasks across hosts.
     Timeline,
+    /// A ticket body or CI job summary: a summary table, then each finding with its evidence and
+    /// runbook.
+    Markdown,
+    /// JUnit XML for CI servers: one test case per finding, failing at or above --fail-on.
+    Junit,
+    /// SARIF 2.1.0 for code-scanning views: the log file and line of each finding.
+    Sarif,
+    /// A JSON array of tickets, one per finding: title, markdown body, severity, labels,
+    /// fingerprint.
+    Tickets,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -87,6 +87,10 @@ impl ScanConfig {
             Some(FormatArg::Json) => Format::Json,
             Some(FormatArg::Jsonl) => Format::Jsonl,
             Some(FormatArg::Timeline) => Format::Timeline,
+            Some(FormatArg::Markdown) => Format::Markdown,
+            Some(FormatArg::Junit) => Format::Junit,
+            Some(FormatArg::Sarif) => Format::Sarif,
+            Some(FormatArg::Tickets) => Format::Tickets,
             None if to_terminal => Format::Text,
             None => Format::Json,
         };

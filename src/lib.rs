@@ -8,7 +8,8 @@
 //! - [`rules`]: the rule pack, loaded and compiled → [`rules::RuleMatch`]
 //! - [`analyze`]: checks on whole files (application.properties)
 //! - [`classify`]: matches grouped into findings → [`classify::FindingSet`]
-//! - [`report`]: one [`report::Report`], written as text, JSON or JSON Lines
+//! - [`report`]: one [`report::Report`], written as text, JSON, JSON Lines, a timeline, markdown,
+//!   JUnit XML, SARIF or tickets
 //!
 //! [`scan`] is the glue that runs the stages in parallel; [`app`] runs a command line.
 

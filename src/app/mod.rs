@@ -1,10 +1,12 @@
-//! Running a command line: `scan`, `events` and `rules`. Each command writes its results to the
-//! writer it is given and returns the exit status; errors carry context for `main` to print.
+//! Running a command line: `scan`, `events`, `exeurl`, `explain`, `rules`, and the commands that
+//! describe cas-triage itself (`schema`, `completions`, `man`). Each command writes its results to
+//! the writer it is given and returns the exit status; errors carry context for `main` to print.
 
 mod events;
 mod exeurl;
 mod explain;
 mod output;
+mod reference;
 mod rules;
 mod scan;
 
@@ -46,6 +48,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules { command: RulesCommand::List { format, pack } } => rules::list(&pack, format, &mut out)?,
         Command::Rules { command: RulesCommand::Test { dir } } => rules::test(dir.as_deref(), &mut out)?,
         Command::Rules { command: RulesCommand::Lint { dir } } => rules::lint(&dir, &mut out)?,
+        Command::Schema => reference::schema(&mut out)?,
+        Command::Completions { shell } => reference::completions(shell, &mut out)?,
+        Command::Man => reference::man(&mut out)?,
     };
     out.flush()?;
     Ok(code)

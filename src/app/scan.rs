@@ -11,7 +11,10 @@ use super::{EXIT_FINDINGS, EXIT_PARTIAL};
 use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
-use crate::report::{Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_text, write_timeline};
+use crate::report::{
+    Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_junit, write_markdown, write_sarif,
+    write_text, write_tickets, write_timeline,
+};
 use crate::rules::CompiledRules;
 use crate::scan::Scanner;
 use crate::stats::{self, Phases, Volume};
@@ -49,6 +52,10 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         Format::Json => write_json(&report, out),
         Format::Jsonl => write_jsonl(&report, out),
         Format::Timeline => write_timeline(&report, out),
+        Format::Markdown => write_markdown(&report, out),
+        Format::Junit => write_junit(&report, config.fail_on, out),
+        Format::Sarif => write_sarif(&report, rules.pack(), config.lang, out),
+        Format::Tickets => write_tickets(&report, out),
     }
     .context("cannot write the report")?;
     out.flush().context("cannot write the report")?;

@@ -1,14 +1,21 @@
 //! The report stage: one [`Report`] built from a scan outcome (findings sorted, timestamps in
 //! RFC 3339 with the logs' zone, remediation rendered with the evidence's values, log bytes
-//! decoded for display), and one module per output format.
+//! decoded for display), and one module per output format: `text`, `json` (and JSON Lines),
+//! `timeline`, `markdown`, `junit`, `sarif` and `tickets`. `schema` embeds the JSON report's schema;
+//! `redact` masks credentials in the report before any format writes it.
 
 mod analyses;
 mod build;
 mod chains;
 mod escape;
 mod json;
+mod junit;
+mod markdown;
 mod redact;
+mod sarif;
+mod schema;
 mod text;
+mod tickets;
 mod timeline;
 
 pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
@@ -18,7 +25,12 @@ pub use build::{
 pub use chains::{ChainReport, HopFault, HopReport};
 pub use escape::{DecodedText, escape_for_terminal};
 pub use json::{write_json, write_jsonl};
+pub use junit::write_junit;
+pub use markdown::write_markdown;
+pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA, write_sarif};
+pub use schema::REPORT_SCHEMA;
 pub use text::{TextStyle, transcoded_note, write_text};
+pub use tickets::{Ticket, write_tickets};
 pub use timeline::write_timeline;
 
 /// The output formats of `scan`.
@@ -28,4 +40,8 @@ pub enum Format {
     Json,
     Jsonl,
     Timeline,
+    Markdown,
+    Junit,
+    Sarif,
+    Tickets,
 }

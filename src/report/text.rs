@@ -114,22 +114,23 @@ fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write)
         (Some(first), Some(last)) => format!(", {first} .. {last}"),
         _ => String::new(),
     };
-    let counted = match (f.kind, f.fault.as_str()) {
-        ("file-check", _) => "file",
-        ("analysis", "alert.error-rate") => "alerting period",
-        ("analysis", "dispatch.agent-heartbeat-stale") => "heartbeat gap",
-        ("analysis", "task.clock-skew-suspected") => "task",
-        ("analysis", _) => "occurrence",
-        _ => "event",
-    };
-    writeln!(out, "  {} on host {}: {} {counted}{}{}", f.component, f.host, f.count, plural(f.count as usize), span)?;
+    let counted = counted_noun(f);
+    writeln!(
+        out,
+        "  {} on host {}: {} {counted}{}{}",
+        escape_for_terminal(&f.component),
+        escape_for_terminal(&f.host),
+        f.count,
+        plural(f.count as usize),
+        span
+    )?;
     writeln!(out, "  {}", p.dim(&format!("fingerprint {}", f.fingerprint)))?;
     if let Some(root) = f.caused_by.as_deref().and_then(|fp| report.findings.iter().find(|r| r.fingerprint == fp)) {
         writeln!(
             out,
             "  probably follows from {} on {} {} ({}): it failed first in {} (inferred from the order of events)",
             root.fault,
-            root.component,
+            escape_for_terminal(&root.component),
             escape_for_terminal(&root.host),
             root.fingerprint,
             escape_for_terminal(f.caused_by_chain.as_deref().unwrap_or("the same chain")),
@@ -146,6 +147,25 @@ fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write)
         writeln!(out, "    {}. {}", i + 1, escape_for_terminal(step))?;
     }
     Ok(())
+}
+
+/// One finding as the text report shows it, without colour: the body of a JUnit failure.
+pub(super) fn finding_plain(f: &Finding, report: &Report) -> String {
+    let mut out = Vec::new();
+    write_finding(f, report, &Painter { color: false }, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the text report is UTF-8")
+}
+
+/// What a finding's `count` counts, in the singular: matched events, files, alerting periods...
+pub(super) fn counted_noun(f: &Finding) -> &'static str {
+    match (f.kind, f.fault.as_str()) {
+        ("file-check", _) => "file",
+        ("analysis", "alert.error-rate") => "alerting period",
+        ("analysis", "dispatch.agent-heartbeat-stale") => "heartbeat gap",
+        ("analysis", "task.clock-skew-suspected") => "task",
+        ("analysis", _) => "occurrence",
+        _ => "event",
+    }
 }
 
 fn write_evidence(e: &Evidence, transcoded: &[Transcoded], p: &Painter, out: &mut dyn Write) -> io::Result<()> {
@@ -260,8 +280,8 @@ fn write_unclassified(report: &Report, limit: usize, p: &Painter, out: &mut dyn 
             out,
             "  {:>6}x  {} on host {}: {}",
             group.count,
-            group.component,
-            group.host,
+            escape_for_terminal(&group.component),
+            escape_for_terminal(&group.host),
             escape_for_terminal(&group.template)
         )?;
         let e = &group.example;
@@ -365,11 +385,11 @@ fn write_skipped(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
     Ok(())
 }
 
-fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn human_bytes(bytes: u64) -> String {
+pub(super) fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let mut value = bytes as f64;
     let mut unit = 0;

@@ -3,9 +3,15 @@
 mod analyses;
 mod damage;
 mod encoding;
+mod formats;
 mod hostile;
 mod inputs;
+mod junit;
+mod markdown;
 mod output;
+mod reference;
 mod rules_cmd;
+mod sarif;
 mod schema;
+mod tickets;
 mod util;

@@ -88,6 +88,21 @@ fn log_escape_sequences_never_reach_the_terminal() {
 }
 
 #[test]
+fn hosts_named_by_paths_are_escaped_like_log_text() {
+    // The host is the folder above home/, whatever its name: an archive can name it anything.
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("h\x1b]0;pwned\x07/home/admin/logs/acopswareexecutor");
+    std::fs::create_dir_all(&logs).unwrap();
+    let unknown = "2022-09-29 10:15:33,000 ERROR [x] - something no rule knows\n";
+    std::fs::write(logs.join("common-error.log"), format!("{ERROR_LINE}{unknown}")).unwrap();
+    let output = cas_triage().args(["scan", "--format", "text"]).arg(tmp.path()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("acopswareexecutor on host h\\x1b]0;pwned\\x07: 1 event"), "{text}");
+    assert!(text.contains("acopswareexecutor on host h\\x1b]0;pwned\\x07: [x] - something no rule knows"), "{text}");
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
+}
+
+#[test]
 fn jsonl_is_findings_then_a_summary() {
     let output = cas_triage().args(["scan", "--format", "jsonl"]).arg(bundle()).output().unwrap();
     let lines: Vec<serde_json::Value> =
@@ -372,17 +387,17 @@ fn credentials_in_evidence_are_masked_unless_asked() {
     let root = tmp.path().join("b");
     let root = root.to_str().unwrap();
     let secrets = ["LTAI5tQ9xYz8aBcDeFgH1234", "abc%2Bdef", "s3cr3t", "hunter2"];
-    for format in ["json", "jsonl", "text", "timeline"] {
+    for format in ["json", "jsonl", "text", "timeline", "markdown", "junit", "sarif", "tickets"] {
         let output = cas_triage().args(["scan", "--format", format, root]).output().unwrap();
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(text.contains("call openapi failed"), "{format}: {text}");
         for secret in secrets {
             assert!(!text.contains(secret), "{format} shows {secret}: {text}");
         }
-        assert!(
-            text.contains("AccessKeyId=***&Signature=***") && text.contains("mysql://app:***@10.1.2.3"),
-            "{format}"
-        );
+        // Each format escapes in its own way (`&amp;` in XML, `\*` in markdown text).
+        let masked = ["AccessKeyId=***", "mysql://app:***@10.1.2.3"].iter().all(|m| text.contains(m))
+            || text.contains(r"AccessKeyId=\*\*\*");
+        assert!(masked, "{format}: {text}");
     }
     let report = scan_json(&[root, "--no-redact"], 0);
     let evidence = report["findings"][0]["evidence"][0]["text"].as_str().unwrap();

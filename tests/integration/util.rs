@@ -94,3 +94,34 @@ pub fn scan_json_with_peak_memory(args: &[&str]) -> (Value, Option<u64>) {
         .map(|mib| mib.parse().unwrap());
     (report, peak)
 }
+
+/// Runs `scan --format FORMAT` with `args`, asserts the exit status, and returns standard output.
+pub fn scan_format(format: &str, args: &[&str], expected_status: i32) -> String {
+    let output = cas_triage().args(["scan", "--format", format]).args(args).output().unwrap();
+    assert_eq!(output.status.code(), Some(expected_status), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The example bundle's directory, as an argument.
+pub fn bundle_dir() -> String {
+    fixtures().join("bundle").to_str().unwrap().to_string()
+}
+
+/// A host name and a log line built to break out of markdown tables and code blocks, XML and
+/// terminals: backtick fences, pipes, HTML, entities, ANSI escapes, a NUL and other controls.
+pub const HOSTILE_HOST: &str = "evil|host```<b>&amp;\x1b[31m";
+pub const HOSTILE_LINE: &str = "2022-09-29 10:15:32,118 ERROR [e-1] - dispatch task 10390847 to 10.1.2.3 failed: send msg failed ```` | --- | </td> <script>alert(1)</script> &lt; ]]> \x1b[31mred\x1b[0m \x00\x01\x0b\x0c\x7f ~~~\n";
+
+/// Scans [`HOSTILE_LINE`] from standard input as an executor log of [`HOSTILE_HOST`], in `format`,
+/// with extra `args`; returns standard output (the scan finds dispatch.send-msg-failed).
+pub fn scan_hostile(format: &str, args: &[&str]) -> String {
+    let output = cas_triage()
+        .args(["scan", "--format", format, "--component", "acopswareexecutor", "--host", HOSTILE_HOST])
+        .args(args)
+        .arg("-")
+        .write_stdin(HOSTILE_LINE)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}

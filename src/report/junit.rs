@@ -1,0 +1,176 @@
+//! JUnit XML, the test report CI servers display (Jenkins, GitLab, GitHub Actions reporters,
+//! Azure DevOps): one `<testsuite>` for the scan, one `<testcase>` per finding (a fault on one
+//! component and host). A finding at or above `--fail-on` is a failing test case whose
+//! `<failure>` holds its evidence and runbook as the text report shows them; without `--fail-on`
+//! every finding fails, since the report exists to show what was found. Findings below the
+//! threshold pass, their details in `<system-out>`. Skipped inputs are properties and
+//! `<system-err>`. The layout follows the Jenkins xUnit plugin's `junit-10.xsd`.
+//!
+//! Log text reaches XML escaped twice over: control characters become visible escapes first (XML
+//! 1.0 forbids most of them even as character references), then `&`, `<`, `>` and quotes become
+//! entities.
+
+use std::io::{self, Write};
+
+use super::build::{Finding, Report};
+use super::escape::escape_for_terminal;
+use super::text::{counted_noun, finding_plain, plural};
+use crate::rules::Severity;
+
+/// Writes the report as JUnit XML; `fail_on` is the `--fail-on` threshold (`None`: every finding
+/// fails).
+pub fn write_junit(report: &Report, fail_on: Option<Severity>, out: &mut dyn Write) -> io::Result<()> {
+    let failures = report.findings.iter().filter(|f| is_failure(f, fail_on)).count();
+    let counts = format!(r#"tests="{}" failures="{failures}" errors="0""#, report.findings.len());
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(out, r#"<testsuites name="cas-triage" {counts} time="0">"#)?;
+    writeln!(out, r#"  <testsuite name="cas-triage scan" {counts} skipped="0" time="0">"#)?;
+    write_properties(report, fail_on, out)?;
+    for finding in &report.findings {
+        write_testcase(finding, report, is_failure(finding, fail_on), out)?;
+    }
+    writeln!(out, "    <system-out>{}</system-out>", xml_text(&summary_line(report)))?;
+    if !report.input.skipped.is_empty() {
+        let lines: Vec<String> =
+            report.input.skipped.iter().map(|s| format!("skipped or partly read: {}: {}", s.path, s.reason)).collect();
+        writeln!(out, "    <system-err>{}</system-err>", xml_text(&lines.join("\n")))?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
+/// A test case's name: the fault and where, stable across runs so CI servers can follow its
+/// history.
+fn testcase_name(f: &Finding) -> String {
+    format!("{} on {}, host {}", f.fault, f.component, f.host)
+}
+
+fn is_failure(f: &Finding, fail_on: Option<Severity>) -> bool {
+    fail_on.is_none_or(|threshold| f.severity >= threshold)
+}
+
+fn write_properties(report: &Report, fail_on: Option<Severity>, out: &mut dyn Write) -> io::Result<()> {
+    let input = &report.input;
+    let mut properties = vec![
+        ("cas-triage.version", report.tool.version.to_string()),
+        ("paths", input.paths.join(" ")),
+        ("fail-on", fail_on.map_or("every finding".to_string(), |s| s.to_string())),
+        ("files", input.files.to_string()),
+        ("events", input.events.to_string()),
+        ("timezone", input.timezone.clone()),
+        ("skipped.count", input.skipped.len().to_string()),
+    ];
+    properties.extend(input.skipped.iter().map(|s| ("skipped", format!("{}: {}", s.path, s.reason))));
+    writeln!(out, "    <properties>")?;
+    for (name, value) in properties {
+        writeln!(out, r#"      <property name="{}" value="{}"/>"#, xml_attr(name), xml_attr(&value))?;
+    }
+    writeln!(out, "    </properties>")
+}
+
+fn write_testcase(f: &Finding, report: &Report, failed: bool, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        r#"    <testcase name="{}" classname="cas-triage.{}" time="0">"#,
+        xml_attr(&testcase_name(f)),
+        xml_attr(&f.component)
+    )?;
+    let details = xml_text(&finding_plain(f, report));
+    if failed {
+        writeln!(
+            out,
+            r#"      <failure message="{}" type="{}">{details}</failure>"#,
+            xml_attr(&failure_message(f)),
+            f.severity
+        )?;
+    } else {
+        writeln!(out, "      <system-out>{details}</system-out>")?;
+    }
+    writeln!(out, "    </testcase>")
+}
+
+/// One line: severity, title, how many and where.
+fn failure_message(f: &Finding) -> String {
+    format!(
+        "{}: {}: {} {}{} on {}, host {}",
+        f.severity.as_str().to_uppercase(),
+        f.title,
+        f.count,
+        counted_noun(f),
+        plural(f.count as usize),
+        f.component,
+        f.host
+    )
+}
+
+fn summary_line(report: &Report) -> String {
+    let input = &report.input;
+    format!(
+        "cas-triage {}: {} finding{} in {} file{}, {} events (timestamps read as {}), {} skipped",
+        report.tool.version,
+        report.findings.len(),
+        plural(report.findings.len()),
+        input.files,
+        plural(input.files as usize),
+        input.events,
+        input.timezone,
+        input.skipped.len()
+    )
+}
+
+/// Text content: control characters (but line breaks) shown escaped, `&`, `<`, `>` as entities.
+pub(super) fn xml_text(text: &str) -> String {
+    let lines: Vec<String> = text.split('\n').map(|line| escape_xml(&escape_for_terminal(line), false)).collect();
+    lines.join("\n")
+}
+
+/// An attribute value: every control character shown escaped (a line break too, which an XML
+/// parser would turn into a space), quotes and `&`, `<`, `>` as entities.
+pub(super) fn xml_attr(text: &str) -> String {
+    escape_xml(&escape_for_terminal(text), true)
+}
+
+/// Escapes markup characters; replaces the characters XML 1.0 forbids outright (`escape_for_terminal`
+/// has already made C0 controls visible; U+FFFE and U+FFFF remain).
+fn escape_xml(text: &str, attribute: bool) -> String {
+    let mut xml = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => xml.push_str("&amp;"),
+            '<' => xml.push_str("&lt;"),
+            '>' => xml.push_str("&gt;"),
+            '"' if attribute => xml.push_str("&quot;"),
+            '\'' if attribute => xml.push_str("&apos;"),
+            '\t' if attribute => xml.push_str("&#9;"),
+            c if !is_xml_char(c) => xml.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => xml.push(c),
+        }
+    }
+    xml
+}
+
+/// The characters XML 1.0 allows in a document (its `Char` production).
+fn is_xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xa | 0xd | 0x20..=0xd7ff | 0xe000..=0xfffd | 0x10000..=0x10ffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_never_holds_markup_or_forbidden_characters() {
+        let hostile = "a<b>&\"c'\x00\x01\x08\x0b\x0c\x1b[31m\x7f\u{fffe}\u{ffff}]]>\td";
+        assert_eq!(
+            xml_text(hostile),
+            "a&lt;b&gt;&amp;\"c'\\x00\\x01\\x08\\x0b\\x0c\\x1b[31m\\x7f\\u{fffe}\\u{ffff}]]&gt;\td"
+        );
+        assert_eq!(
+            xml_attr(hostile),
+            "a&lt;b&gt;&amp;&quot;c&apos;\\x00\\x01\\x08\\x0b\\x0c\\x1b[31m\\x7f\\u{fffe}\\u{ffff}]]&gt;&#9;d"
+        );
+        assert_eq!(xml_text("one\ntwo\r"), "one\ntwo\\x0d");
+        assert_eq!(xml_attr("one\ntwo"), "one\\x0atwo");
+        assert_eq!(xml_text("发布单 \u{10000}"), "发布单 \u{10000}");
+    }
+}
