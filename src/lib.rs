@@ -10,6 +10,9 @@
 //! - [`classify`]: matches grouped into findings → [`classify::FindingSet`]
 //! - [`report`]: one [`report::Report`], written as text, JSON or JSON Lines
 //!
+//! Beside the pipeline, [`export`] writes the rule pack in other rule languages (Sigma), for the
+//! log platforms where a fleet's logs already are.
+//!
 //! [`scan`] is the glue that runs the stages in parallel; [`app`] runs a command line.
 
 pub mod analyze;
@@ -18,6 +21,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod event;
+pub mod export;
 pub mod input;
 mod progress;
 pub mod report;

@@ -46,6 +46,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules { command: RulesCommand::List { format, pack } } => rules::list(&pack, format, &mut out)?,
         Command::Rules { command: RulesCommand::Test { dir } } => rules::test(dir.as_deref(), &mut out)?,
         Command::Rules { command: RulesCommand::Lint { dir } } => rules::lint(&dir, &mut out)?,
+        Command::Rules { command: RulesCommand::Export { format, date, dir, pack } } => {
+            rules::export(&pack, format, date.as_deref(), &dir, &mut out)?
+        }
     };
     out.flush()?;
     Ok(code)

@@ -8,4 +8,5 @@ mod inputs;
 mod output;
 mod rules_cmd;
 mod schema;
+mod sigma;
 mod util;
