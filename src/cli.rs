@@ -246,6 +246,35 @@ pub enum RulesCommand {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Write the pack's line rules in another rule language into DIR (created if missing), for
+    /// the log platforms where the logs already are; the rules that cannot be expressed are
+    /// listed, with the reason, on standard output and in DIR/UNSUPPORTED.md.
+    ///
+    /// Example: `cas-triage rules export --format sigma sigma-rules/`, then convert with
+    /// sigma-cli or pySigma (`sigma convert -t loki sigma-rules/`).
+    Export {
+        /// The rule language.
+        #[arg(long, value_enum)]
+        format: ExportFormatArg,
+        /// The date the exported rules carry (YYYY-MM-DD) [default: today in UTC, or the day of
+        /// SOURCE_DATE_EPOCH when it is set].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// The directory to write into. Files an earlier export wrote there are replaced, or
+        /// removed when their rule is gone; other files are left alone.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+}
+
+/// A rule language `rules export` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Sigma rules (sigmahq.io): one YAML file per rule and component, for Elasticsearch, Loki,
+    /// Splunk and the other targets of sigma-cli and pySigma.
+    Sigma,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -11,6 +11,9 @@
 //! - [`report`]: one [`report::Report`], written as text, JSON, JSON Lines, a timeline, markdown,
 //!   JUnit XML, SARIF or tickets
 //!
+//! Beside the pipeline, [`export`] writes the rule pack in other rule languages (Sigma), for the
+//! log platforms where a fleet's logs already are.
+//!
 //! [`scan`] is the glue that runs the stages in parallel; [`app`] runs a command line.
 
 pub mod analyze;
@@ -19,6 +22,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod event;
+pub mod export;
 pub mod input;
 mod progress;
 pub mod report;

@@ -51,6 +51,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema => reference::schema(&mut out)?,
         Command::Completions { shell } => reference::completions(shell, &mut out)?,
         Command::Man => reference::man(&mut out)?,
+        Command::Rules { command: RulesCommand::Export { format, date, dir, pack } } => {
+            rules::export(&pack, format, date.as_deref(), &dir, &mut out)?
+        }
     };
     out.flush()?;
     Ok(code)

@@ -1,14 +1,21 @@
-//! `cas-triage rules list`, `rules test` and `rules lint`: what a pack holds, whether every rule's
-//! examples behave as the rule says, and every problem of a user's pack.
+//! `cas-triage rules list`, `rules test`, `rules lint` and `rules export`: what a pack holds,
+//! whether every rule's examples behave as the rule says, every problem of a user's pack, and
+//! the pack written in another rule language into a directory.
 
+use std::collections::HashSet;
+use std::fs;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::{Context, anyhow, bail};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::EXIT_FINDINGS;
-use crate::cli::{ListFormatArg, PackArgs};
+use crate::cli::{ExportFormatArg, ListFormatArg, PackArgs};
 use crate::config::load_pack;
+use crate::export::{Export, ExportFormat, ExportOptions};
 use crate::rules::{CompiledRules, LintLevel, RuleKind, RulePack, lint_dir, test_examples};
 
 #[derive(Serialize)]
@@ -87,4 +94,90 @@ pub(super) fn lint(dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result
     let errors = problems.iter().filter(|p| p.level == LintLevel::Error).count();
     writeln!(out, "{}: {errors} error(s), {} warning(s)", dir.display(), problems.len() - errors)?;
     Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FINDINGS) })
+}
+
+pub(super) fn export(
+    pack_args: &PackArgs,
+    format: ExportFormatArg,
+    date: Option<&str>,
+    dir: &Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let format = match format {
+        ExportFormatArg::Sigma => ExportFormat::Sigma,
+    };
+    let options = ExportOptions { date: export_date(date)? };
+    let pack = load_pack(pack_args)?;
+    let export = Export::build(&pack, format, &options)?;
+    let removed = write_export(&export, dir)?;
+    writeln!(
+        out,
+        "Wrote {} {} rules for {} faults to {} (one per component a rule is limited to).",
+        export.rule_files().count(),
+        format.name(),
+        export.faults_exported(),
+        dir.display()
+    )?;
+    if removed > 0 {
+        writeln!(out, "Removed the files of an earlier export whose rules are gone: {removed}.")?;
+    }
+    if !export.omitted.is_empty() {
+        let list = export.files.iter().find(|file| file.fault.is_none()).map(|file| file.name.as_str());
+        writeln!(out, "Not exported (listed in {}):", dir.join(list.unwrap_or_default()).display())?;
+        for omission in &export.omitted {
+            match omission.signature {
+                None => writeln!(out, "  {}: {}", omission.fault, omission.reason)?,
+                Some(n) => writeln!(out, "  {}, signature {n}: {}", omission.fault, omission.reason)?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--date`, else the day of `SOURCE_DATE_EPOCH` (for reproducible builds), else today in UTC.
+fn export_date(date: Option<&str>) -> anyhow::Result<NaiveDate> {
+    if let Some(text) = date {
+        return NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| anyhow!("--date {text:?}: expected a date like 2025-06-30"));
+    }
+    if let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
+        let text = epoch.to_string_lossy();
+        let day = text.trim().parse::<i64>().ok().and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+        return day
+            .map(|time| time.date_naive())
+            .ok_or_else(|| anyhow!("SOURCE_DATE_EPOCH {text:?}: expected seconds since 1970-01-01"));
+    }
+    Ok(chrono::Utc::now().date_naive())
+}
+
+/// Writes the files of `export` into `dir` and removes the files an earlier export in the same
+/// format wrote for rules that are gone; returns how many it removed. A file of the same name
+/// that no export wrote is not replaced: nothing is written then.
+fn write_export(export: &Export, dir: &Path) -> anyhow::Result<usize> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for file in &export.files {
+        let path = dir.join(&file.name);
+        if fs::read(&path).is_ok_and(|existing| !export.format.is_generated(&existing)) {
+            bail!("{} exists and was not written by cas-triage rules export: not replaced", path.display());
+        }
+    }
+    let names: HashSet<&str> = export.files.iter().map(|file| file.name.as_str()).collect();
+    let mut removed = 0;
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry.with_context(|| format!("cannot read {}", dir.display()))?.path();
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else { continue };
+        let ours = (name.ends_with(".yml") || name.ends_with(".md"))
+            && !names.contains(name)
+            && path.is_file()
+            && fs::read(&path).is_ok_and(|contents| export.format.is_generated(&contents));
+        if ours {
+            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            removed += 1;
+        }
+    }
+    for file in &export.files {
+        let path = dir.join(&file.name);
+        fs::write(&path, &file.contents).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(removed)
 }

@@ -13,5 +13,6 @@ mod reference;
 mod rules_cmd;
 mod sarif;
 mod schema;
+mod sigma;
 mod tickets;
 mod util;
