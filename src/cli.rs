@@ -5,10 +5,21 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version `--version` shows: the program's, and the id of the rule pack built into it (a
+/// digest of its files) with how many files it has.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (embedded rule pack ",
+    env!("CAS_TRIAGE_PACK_ID"),
+    ", ",
+    env!("CAS_TRIAGE_PACK_FILES"),
+    " files)"
+);
+
 /// Finds the documented faults of the SOFAStack CAS platform in collected log bundles, with
 /// evidence and the runbook's next steps.
 #[derive(Debug, Parser)]
-#[command(name = "cas-triage", version, about, propagate_version = true)]
+#[command(name = "cas-triage", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

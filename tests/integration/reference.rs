@@ -86,3 +86,23 @@ fn render_when_groff_is_here(page: &str) {
         assert!(text.contains(option), "{option} in\n{text}");
     }
 }
+
+/// `--version` names the rule pack built in: a digest of its files (which changes with any rule)
+/// and how many files there are, so a report can be traced to the rules that made it.
+#[test]
+fn version_names_the_embedded_rule_pack() {
+    let output = cas_triage().arg("--version").output().unwrap();
+    assert!(output.status.success());
+    let line = String::from_utf8(output.stdout).unwrap();
+    let rest = line
+        .trim_end()
+        .strip_prefix(concat!("cas-triage ", env!("CARGO_PKG_VERSION"), " (embedded rule pack "))
+        .unwrap();
+    let (id, files) = rest.split_once(", ").unwrap();
+    assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+    let toml = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "toml"))
+        .count();
+    assert_eq!(files, format!("{toml} files)"));
+}
