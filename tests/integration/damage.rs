@@ -6,17 +6,6 @@ use std::path::Path;
 
 use crate::util::*;
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
-}
-
-fn write(path: &Path, data: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, data).unwrap();
-}
-
 /// A bundle with one good log (one finding) next to the damaged file.
 fn bundle_with(name: &str, data: &[u8]) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();

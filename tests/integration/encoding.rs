@@ -3,9 +3,6 @@
 //! real text, and listed in `input.transcoded`. `--encoding utf-8` scans the bytes as they are.
 //! An `application.properties` in GBK is never decoded: it is the encoding fault.
 
-use std::io::Write;
-use std::path::Path;
-
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -27,29 +24,6 @@ fn gbk(text: &str) -> Vec<u8> {
     let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
     assert!(!unmappable);
     bytes.into_owned()
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
-}
-
-fn write(path: &Path, data: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, data).unwrap();
-}
-
-/// A bundle holding `files` (relative path, bytes); returns the temp dir and the bundle's root.
-fn bundle(files: &[(&str, &[u8])]) -> (tempfile::TempDir, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("b");
-    std::fs::create_dir_all(&root).unwrap();
-    for (path, data) in files {
-        write(&root.join(path), data);
-    }
-    let root = root.to_str().unwrap().to_string();
-    (tmp, root)
 }
 
 /// The line `n` (from 1) of `text`.

@@ -8,23 +8,6 @@ use crate::util::*;
 
 const EXECUTOR: &str = "10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log";
 
-fn write(path: &Path, data: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, data).unwrap();
-}
-
-/// A bundle holding `files` (relative path, bytes); returns the temp dir and the bundle's root.
-fn bundle(files: &[(&str, &[u8])]) -> (tempfile::TempDir, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("b");
-    std::fs::create_dir_all(&root).unwrap();
-    for (path, data) in files {
-        write(&root.join(path), data);
-    }
-    let root = root.to_str().unwrap().to_string();
-    (tmp, root)
-}
-
 /// Two dispatch failures with a stack trace, and a line without a newline at the end.
 fn log(newline: &str) -> String {
     [

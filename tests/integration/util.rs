@@ -125,3 +125,29 @@ pub fn scan_hostile(format: &str, args: &[&str]) -> String {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// `data` gzip-compressed.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+/// Writes `data` at `path`, making its directories.
+pub fn write(path: &std::path::Path, data: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+/// A bundle holding `files` (relative path, bytes); returns the temp dir and the bundle's root.
+pub fn bundle(files: &[(&str, &[u8])]) -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("b");
+    std::fs::create_dir_all(&root).unwrap();
+    for (path, data) in files {
+        write(&root.join(path), data);
+    }
+    let root = root.to_str().unwrap().to_string();
+    (tmp, root)
+}
