@@ -6,7 +6,8 @@
 //! - [`input`]: bundle discovery, archives, decompression, memory maps → [`input::Source`]
 //! - [`event`]: multi-line events, timestamps, levels → [`event::Record`]
 //! - [`rules`]: the rule pack, loaded and compiled → [`rules::RuleMatch`]
-//! - [`analyze`]: checks on whole files (application.properties)
+//! - [`analyze`]: analyses across events and files: exeurls, task pairing and clock skew, error
+//!   rates, heartbeats, release chains, coverage, application.properties checks
 //! - [`classify`]: matches grouped into findings → [`classify::FindingSet`]
 //! - [`report`]: one [`report::Report`], written as text, JSON, JSON Lines, a timeline, markdown,
 //!   JUnit XML, SARIF or tickets
