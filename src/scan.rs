@@ -21,16 +21,14 @@ use crate::analyze::{
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
 use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
-use crate::input::{Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Transcoded, Unit, load_unit};
+use crate::input::{
+    CUT_SHORT, Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Transcoded, Unit, load_unit,
+};
 use crate::rules::{Check, CompiledRules, Role, RuleKind, RuleMatch, Scope, Scratch};
 
 /// The text kept of each task line: tasks are many, and their lines are shown only for the
 /// tasks a report lists.
 const TASK_TEXT: usize = 240;
-
-/// Why a mapped file that shrank during the scan is listed as partly read.
-const CUT_SHORT: &str = "the file shrank while it was scanned (another process truncated it, as log rotation does): \
-    the bytes past its new end read as zeros and matched nothing; the bytes before were scanned";
 
 /// How many exeurls per host a scan keeps by default: the manual's `tail -100 | grep exeurl`.
 pub const DEFAULT_EXEURLS_PER_HOST: usize = 100;
@@ -164,8 +162,7 @@ impl<'a> Scanner<'a> {
             let part = self.scan_unit(index, unit);
             progress(unit.size);
             let mut total = total.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            total.merge(part);
-            self.drop_old_task_lines(&mut total);
+            self.merge(&mut total, part);
         });
         let mut outcome = total.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         outcome.facts.chain_hops.finish();
@@ -196,13 +193,12 @@ impl<'a> Scanner<'a> {
                 // Merge what is done as reading goes: a large log comes in many windows, and
                 // their outcomes (task lines above all) should not wait for the last one.
                 while let Ok(part) = receiver.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).try_recv() {
-                    outcome.merge(part);
-                    self.drop_old_task_lines(&mut outcome);
+                    self.merge(&mut outcome, part);
                 }
                 match loaded {
                     Loaded::Source(source) if in_flight.load(Ordering::Acquire) >= max_in_flight => {
                         let part = self.scan_source(index, &source);
-                        outcome.merge(part);
+                        self.merge(&mut outcome, part);
                     }
                     Loaded::Source(source) => {
                         let (sender, in_flight) = (sender.clone(), &in_flight);
@@ -233,7 +229,7 @@ impl<'a> Scanner<'a> {
         });
         drop(sender);
         for part in receiver.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()) {
-            outcome.merge(part);
+            self.merge(&mut outcome, part);
         }
         outcome
     }
@@ -292,7 +288,7 @@ impl<'a> Scanner<'a> {
             part.unclassified.shift_lines(line_base);
             part.facts.shift_lines(line_base);
             line_base += part.lines;
-            outcome.merge(part);
+            self.merge(&mut outcome, part);
         }
         outcome
     }
@@ -436,8 +432,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Drops from an outcome the task lines that the scan has since found too old to keep.
-    fn drop_old_task_lines(&self, outcome: &mut ScanOutcome) {
+    /// Merges `part` into `outcome`, and drops the task lines the scan has since found too old
+    /// to keep.
+    fn merge(&self, outcome: &mut ScanOutcome, part: ScanOutcome) {
+        outcome.merge(part);
         let cutoff = self.task_cutoff.load(Ordering::Relaxed);
         if cutoff != i64::MIN {
             outcome.facts.drop_tasks_before(Timestamp::from_local_millis(cutoff));

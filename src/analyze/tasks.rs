@@ -679,10 +679,6 @@ mod tests {
             .collect()
     }
 
-    fn groups(batches: &[TaskBatch]) -> TaskGroups<'_> {
-        TaskGroups::new(batches)
-    }
-
     #[test]
     fn task_ids() {
         let id = |text: &[u8]| header_task_id(text).map(|id| id.to_string());
@@ -749,7 +745,7 @@ mod tests {
             ("10002", Role::TaskEnd, "exec", e, 91_000, "task 10002 end python runtimeout"),
             ("10003", Role::TaskStart, "exec", e, 2_000, "task 10003 start"),
         ]);
-        let groups = groups(&batches);
+        let groups = TaskGroups::new(&batches);
         let tasks = pair_tasks(&groups, &SETTINGS);
         let shape: Vec<_> =
             tasks.iter().map(|t| (t.task_id.to_string(), t.outcome, t.elapsed, t.clock_skew_suspected)).collect();
@@ -777,7 +773,7 @@ mod tests {
             ("10007", Role::TaskEnd, "app-8", a, hour + 100_000, "task 10007 result: runtimeout"),
         ];
         let all = batches(&specs);
-        let tasks = pair_tasks(&groups(&all), &SETTINGS);
+        let tasks = pair_tasks(&TaskGroups::new(&all), &SETTINGS);
         let shape: Vec<_> = tasks
             .iter()
             .map(|t| (&**t.start.unwrap().host(), &**t.end.unwrap().host(), t.elapsed.unwrap().0, t.outcome))
@@ -785,23 +781,23 @@ mod tests {
         assert_eq!(shape, [("exec-a", "app-7", 10_000, "success"), ("exec-b", "app-8", 100_000, "timeout")]);
         // A sender and a receiver alone are one task, however far apart their clocks are.
         let pair_only = batches(&[specs[0], specs[5]]);
-        assert_eq!(pair_tasks(&groups(&pair_only), &SETTINGS).len(), 1);
+        assert_eq!(pair_tasks(&TaskGroups::new(&pair_only), &SETTINGS).len(), 1);
         // The executor, acstarserver2 passing the task on and the agent: one host per
         // component, one task.
         let gateway = ("10007", Role::TaskStart, "gw-a", "acstarserver2", 50, "receive task 10007");
         let one = batches(&[specs[0], gateway, specs[1], specs[2]]);
-        let tasks = pair_tasks(&groups(&one), &SETTINGS);
+        let tasks = pair_tasks(&TaskGroups::new(&one), &SETTINGS);
         assert_eq!((tasks.len(), &**tasks[0].end.unwrap().host()), (1, "app-7"));
         // With a gateway in each environment, still two tasks, each with its own hosts.
         let gateway_b = ("10007", Role::TaskStart, "gw-b", "acstarserver2", hour + 20, "receive task 10007");
         let mut both = specs.to_vec();
         both.extend([gateway, gateway_b]);
         let both = batches(&both);
-        let split = groups(&both);
+        let split = TaskGroups::new(&both);
         let hosts: Vec<Vec<&str>> = split.iter().map(|g| g.iter().map(|l| &**l.host()).collect()).collect();
         assert_eq!(hosts, [vec!["exec-a", "gw-a", "app-7", "app-7"], vec!["exec-b", "gw-b", "app-8", "app-8"]]);
         // Each agent pairs with the executor nearest in time: no offset is estimated across them.
-        assert!(clock_offsets(&groups(&all), &SETTINGS).is_empty());
+        assert!(clock_offsets(&TaskGroups::new(&all), &SETTINGS).is_empty());
     }
 
     #[test]
@@ -809,7 +805,7 @@ mod tests {
         let end =
             [("10009", Role::TaskEnd, "exec", "acopswareexecutor", 5_000, "task 10009 end runtimeout cost=30000ms")];
         let batches = batches(&end);
-        let tasks = pair_tasks(&groups(&batches), &SETTINGS);
+        let tasks = pair_tasks(&TaskGroups::new(&batches), &SETTINGS);
         assert_eq!((tasks[0].elapsed, tasks[0].clock_skew_suspected), (Some((30_000, "logged cost")), true));
     }
 
@@ -823,7 +819,7 @@ mod tests {
             specs.push((ids[i], Role::TaskStart, "app-7", "staragent", sent + skew, "recv"));
         }
         let all = batches(&specs);
-        let offsets = clock_offsets(&groups(&all), &SETTINGS);
+        let offsets = clock_offsets(&TaskGroups::new(&all), &SETTINGS);
         assert_eq!(offsets.len(), 1);
         assert_eq!(
             (&*offsets[0].host, &*offsets[0].reference_host, offsets[0].offset_ms, offsets[0].pairs),
@@ -831,6 +827,6 @@ mod tests {
         );
         let on_time: Vec<Spec> = specs.iter().copied().filter(|s| s.2 == "10.0.0.1").collect();
         let on_time = batches(&on_time);
-        assert!(clock_offsets(&groups(&on_time), &SETTINGS).is_empty());
+        assert!(clock_offsets(&TaskGroups::new(&on_time), &SETTINGS).is_empty());
     }
 }

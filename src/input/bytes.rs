@@ -117,9 +117,7 @@ impl Bytes {
         #[cfg(not(unix))]
         let _ = range;
     }
-}
 
-impl Bytes {
     /// Whether the file was cut short while it was mapped (another process truncated it): the
     /// bytes past its new end were read as zeros.
     pub fn cut_short(&self) -> bool {
@@ -130,6 +128,10 @@ impl Bytes {
         }
     }
 }
+
+/// Why a mapped file that shrank while it was read is listed as partly read.
+pub const CUT_SHORT: &str = "the file shrank while it was scanned (another process truncated it, as log rotation does): \
+    the bytes past its new end read as zeros and matched nothing; the bytes before were scanned";
 
 /// Opens a file for scanning: mapped when large, read otherwise, and read when it cannot be
 /// mapped and guarded.

@@ -196,6 +196,10 @@ impl Loader<'_> {
             bytes.release(start..end);
             self.deliver_part(&mut parts, text, last);
             if last {
+                // The decoded windows are not the map: the loader says when it was cut short.
+                if bytes.cut_short() {
+                    self.skip(shown_path(path, archive), super::CUT_SHORT.to_string());
+                }
                 return self.note_transcoded(&parts, &transcoder);
             }
             start = end;
@@ -285,6 +289,13 @@ impl Loader<'_> {
                 state = fill(stream, &mut data, usize::MAX, room);
             }
             self.note_outcome(&shown, &state, data.len(), "gzip stream");
+            if data.capacity() > data.len().saturating_mul(2) {
+                // A small log in a window's buffer: the buffer goes back to the pool, the log is
+                // kept in one of its own size.
+                let small = data.to_vec();
+                drop(self.options.buffers.bytes(data));
+                data = small;
+            }
             if !data.is_empty() || matches!(state, Filled::End) {
                 self.deliver(path, archive, kind, Bytes::Owned(data), depth);
             }
@@ -676,6 +687,55 @@ mod tests {
     /// The log of `events_log` with Chinese in every event.
     fn chinese_log(events: usize) -> String {
         events_log(events).replace(" - event ", " - 任务执行超时 ")
+    }
+
+    /// A mapped GBK log truncated while it is decoded: decoded up to its new end, then named as
+    /// cut short, as a scanned map would be.
+    #[cfg(unix)]
+    #[test]
+    fn a_gbk_log_cut_short_while_decoded_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gbk.log");
+        let line = gbk("2022-09-29 10:15:32,118 ERROR [x] - 任务执行超时\n");
+        let text: Vec<u8> = line.iter().copied().cycle().take(super::super::MMAP_THRESHOLD as usize * 2).collect();
+        std::fs::write(&path, &text).unwrap();
+        let bytes = open_file(&path).unwrap();
+        assert!(matches!(bytes, Bytes::Mapped(_)));
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(100_000).unwrap();
+        let options = InputOptions { window: Some(1 << 20), ..InputOptions::default() };
+        let mut skipped = Vec::new();
+        let mut sink = |loaded| {
+            if let Loaded::Skipped(s) = loaded {
+                skipped.push(s);
+            }
+        };
+        Loader { options: &options, sink: &mut sink, member: 0 }.deliver("gbk.log", None, FileKind::Log, bytes, 0);
+        assert_eq!(skipped, [Skipped { path: "gbk.log".into(), reason: super::super::CUT_SHORT.into() }]);
+    }
+
+    /// A small decompressed log does not keep a window's buffer: it is copied into one of its own.
+    #[test]
+    fn a_small_decompressed_log_leaves_the_window_buffer_in_the_pool() {
+        let options = InputOptions::default();
+        let mut capacity = 0;
+        let mut sink = |loaded| {
+            if let Loaded::Source(s) = loaded {
+                capacity = match &s.bytes {
+                    Bytes::Owned(v) => v.capacity(),
+                    _ => usize::MAX,
+                };
+            }
+        };
+        let small = gzip(b"2022-09-29 10:15:32,118 ERROR [x] - one line\n");
+        Loader { options: &options, sink: &mut sink, member: 0 }.deliver(
+            "x.log.gz",
+            None,
+            FileKind::Log,
+            Bytes::Owned(small),
+            0,
+        );
+        assert!(capacity < 1 << 10, "capacity {capacity}");
+        assert!(options.buffers.take(0).capacity() >= WINDOW, "the window's buffer is back in the pool");
     }
 
     fn gbk(text: &str) -> Vec<u8> {

@@ -13,7 +13,7 @@ mod guard;
 mod identity;
 mod load;
 
-pub use bytes::{BufferPool, Bytes, MMAP_THRESHOLD, open_file};
+pub use bytes::{BufferPool, Bytes, CUT_SHORT, MMAP_THRESHOLD, open_file};
 pub use content::{FileKind, kind_from_name};
 pub use discover::{Discovery, Location, Unit, UnitKind, discover};
 pub use encoding::LogEncoding;
