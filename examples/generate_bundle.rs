@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example generate_bundle -- OUT_DIR [--size 1GiB] [--files 110] [--seed N]
-//!     [--gz-fraction 0.2] [--fault-every 2000] [--near-miss-every 400]
+//!     [--gz-fraction 0.2] [--fault-every 2000] [--near-miss-every 400] [--hosts N]
 //! ```
 //!
 //! The generator is `benches/support/generate.rs`, shared with the benchmarks.
@@ -21,7 +21,7 @@ use cas_triage::cli::parse_size;
 use generate::{BundleSpec, generate_bundle};
 
 const USAGE: &str = "usage: generate_bundle OUT_DIR [--size 1GiB] [--files 110] [--seed N] [--gz-fraction F] \
-                     [--fault-every N] [--near-miss-every N]";
+                     [--fault-every N] [--near-miss-every N] [--hosts N]";
 
 fn main() -> ExitCode {
     if std::env::args().skip(1).any(|arg| arg == "-h" || arg == "--help") {
@@ -71,6 +71,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(PathBuf, Bundle
             "--gz-fraction" => spec.gz_fraction = number(&value("--gz-fraction")?)?,
             "--fault-every" => spec.fault_every = number(&value("--fault-every")?)?,
             "--near-miss-every" => spec.near_miss_every = number(&value("--near-miss-every")?)?,
+            "--hosts" => spec.hosts = number(&value("--hosts")?)?,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if out.is_none() => out = Some(PathBuf::from(path)),
             extra => return Err(format!("unexpected argument {extra}")),

@@ -52,6 +52,10 @@ pub struct BundleSpec {
     pub fault_every: u32,
     /// Mean number of events between two near misses; 0 for none.
     pub near_miss_every: u32,
+    /// Hosts at most (0: as many as the files need). Once this many hosts have their logs, the
+    /// other files are older rotations of those logs, a day further back each time (`.gz` in the
+    /// share `gz_fraction`): the same files in bytes and number, with the report of a few hosts.
+    pub hosts: usize,
 }
 
 impl Default for BundleSpec {
@@ -63,6 +67,7 @@ impl Default for BundleSpec {
             seed: 0x05EE_DCA5,
             fault_every: 2_000,
             near_miss_every: 400,
+            hosts: 0,
         }
     }
 }
@@ -251,7 +256,7 @@ fn plan_bundle(spec: &BundleSpec) -> Vec<PlannedFile> {
     let mut weights: Vec<f64> = Vec::new();
     let (mut platform, mut business) = (0usize, 0usize);
     for host_index in 0.. {
-        if files.len() >= spec.files {
+        if files.len() >= spec.files || (spec.hosts > 0 && host_index >= spec.hosts) {
             break;
         }
         let stems: Vec<(PathBuf, &'static str, LogKind)> = if host_index % 3 == 2 {
@@ -312,6 +317,7 @@ fn plan_bundle(spec: &BundleSpec) -> Vec<PlannedFile> {
             }
         }
     }
+    plan_rotations(spec, &mut rng, &mut files, &mut weights);
     let total_weight: f64 = weights.iter().sum();
     let log_bytes = spec.total_bytes.saturating_sub(PROPERTIES_BYTES * business as u64) as f64;
     for (file, weight) in files.iter_mut().zip(&weights) {
@@ -320,6 +326,45 @@ fn plan_bundle(spec: &BundleSpec) -> Vec<PlannedFile> {
         }
     }
     files
+}
+
+/// With `spec.hosts` set, fills the bundle up to `spec.files` with older rotations of the logs
+/// of those hosts, in turn: each log's next rotation is a day before its last.
+fn plan_rotations(spec: &BundleSpec, rng: &mut Rng, files: &mut Vec<PlannedFile>, weights: &mut Vec<f64>) {
+    let logs: Vec<(PathBuf, LogSpec, f64)> = files
+        .iter()
+        .zip(weights.iter())
+        .filter_map(|(file, weight)| match &file.content {
+            Content::Log(log) if !file.gzip => Some((file.path.clone(), log.clone(), *weight)),
+            _ => None,
+        })
+        .collect();
+    if logs.is_empty() {
+        return;
+    }
+    let gz_fraction = spec.gz_fraction.clamp(0.0, 0.9);
+    let mut gz_due = 0.0;
+    let mut back = vec![1i64; logs.len()];
+    for turn in (0..logs.len()).cycle() {
+        if files.len() >= spec.files {
+            break;
+        }
+        let (path, log, weight) = &logs[turn];
+        let day = log.day - back[turn];
+        back[turn] += 1;
+        let date = cas_triage::event::Timestamp::from_local_millis(day * DAY_MS).to_string();
+        let mut name = path.clone().into_os_string();
+        name.push(format!(".{}", &date[..10]));
+        gz_due += gz_fraction;
+        let gzip = gz_due >= 1.0;
+        if gzip {
+            gz_due -= 1.0;
+            name.push(".gz");
+        }
+        let rotated = LogSpec { seed: rng.next(), day, ..log.clone() };
+        files.push(PlannedFile { path: name.into(), content: Content::Log(rotated), gzip });
+        weights.push(*weight);
+    }
 }
 
 fn write_file(root: &Path, file: &PlannedFile) -> io::Result<FileOutcome> {

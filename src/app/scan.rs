@@ -78,6 +78,11 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
             report.input.skipped.len()
         );
     }
+    // The process ends once the report is written, and the system takes its memory back at
+    // once: freeing the scan's and the report's many small allocations one by one took 60 ms on
+    // a bundle of 1 GiB and 250 ms on one of 5,000 hosts, on one thread, after the work was done.
+    std::mem::forget(outcome);
+    std::mem::forget(report);
     Ok(match (partial, failed) {
         (true, _) => ExitCode::from(EXIT_PARTIAL),
         (false, true) => ExitCode::from(EXIT_FINDINGS),

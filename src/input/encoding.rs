@@ -53,6 +53,13 @@ pub(crate) enum Detected {
 pub(crate) fn detect(bytes: &[u8]) -> Detected {
     let cut = bytes.len() > SAMPLE_LEN;
     let sample = &bytes[..bytes.len().min(SAMPLE_LEN)];
+    // Nearly every log: valid UTF-8 up to a character the sample's end may cut, found by the
+    // standard library's fast check without counting anything.
+    match std::str::from_utf8(sample) {
+        Ok(_) => return Detected::Utf8,
+        Err(err) if err.error_len().is_none() => return Detected::Utf8,
+        Err(_) => {}
+    }
     let (valid, invalid) = utf8_balance(sample);
     if invalid == 0 || valid >= 9 * invalid {
         return Detected::Utf8;
