@@ -29,6 +29,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan log bundles (directories, files, .tar, .tar.gz, .zip, .gz, - for stdin) for faults.
     Scan(Box<ScanArgs>),
+    /// Merge the JSON reports of scans made on many hosts into one report.
+    #[command(after_help = MERGE_EXAMPLE)]
+    Merge(MergeArgs),
     /// Show how logs are assembled into events (what rules are matched against).
     Events(EventsArgs),
     /// The commands agents ran (every exeurl, cmd:// stripped), newest first per host: the
@@ -83,6 +86,18 @@ pub struct ScanArgs {
     /// findings at or above it are the failing test cases (without it, every finding fails).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
+
+    /// A JSON report an earlier `scan --format json` (or `merge`) wrote: each finding is marked
+    /// `new` or `recurring` by its fingerprint, and the baseline's findings that are gone are
+    /// listed as resolved. A baseline that cannot be read is an error before the scan starts.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: exit with status 1 when a finding new since the baseline is at or above
+    /// this severity. Either threshold reached (--fail-on for any finding, --fail-on-new for new
+    /// ones) gives status 1.
+    #[arg(long, value_enum, value_name = "SEVERITY", requires = "baseline")]
+    pub fail_on_new: Option<SeverityArg>,
 
     /// Exit with status 2 when any file or archive member was skipped or only partly read (the
     /// report is written all the same): for CI runs that must not pass on a partial scan.
@@ -177,6 +192,67 @@ pub struct ScanArgs {
     /// Size of the chunks large files are cut into for parallel scanning.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, hide = true)]
     pub chunk_size: Option<u64>,
+
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+/// `merge --help`: how a fleet's reports come together.
+const MERGE_EXAMPLE: &str = "\
+Examples:
+  # on every host, scan the logs in place
+  cas-triage scan --format json -o /tmp/cas-triage.$(hostname).json /home/admin/logs
+  # collect the reports, then merge them into one
+  cas-triage merge --format markdown --fail-on high reports/*.json
+  # what is new since yesterday's merged report
+  cas-triage merge --baseline yesterday.json --fail-on-new high -o today.json reports/*.json
+
+Findings of the same fault, component and host (the same fingerprint) become one: counts summed,
+first and last seen widened, the earliest evidence kept. Totals are summed; skipped files name the
+report they come from. Reports from other versions or rule packs are merged with a warning.";
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `scan --format json` (or by `merge`).
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Output format [default: text on a terminal, json otherwise (a pipe, a file, --output)].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// Write the merged report to FILE instead of standard output (replaced only once complete).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a merged finding is at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// A JSON report to compare with, as for `scan --baseline`.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: exit with status 1 when a new finding is at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY", requires = "baseline")]
+    pub fail_on_new: Option<SeverityArg>,
+
+    /// Evidence items kept per merged finding, the earliest.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub samples: usize,
+
+    /// Unclassified error templates shown in the text report (0 hides them; JSON has all).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub unclassified: usize,
+
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Language of the rule descriptions in `--format sarif` (findings keep the language of their
+    /// reports).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 
     #[command(flatten)]
     pub pack: PackArgs,

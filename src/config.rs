@@ -1,16 +1,16 @@
 //! From command-line arguments to a validated configuration: resolves defaults that depend on
-//! the terminal, parses the zone, loads and compiles the rule pack. Errors here are usage errors
-//! (exit status 2).
+//! the terminal, parses the zone, loads and compiles the rule pack, reads the `--baseline` report.
+//! Errors here are usage errors (exit status 2).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use chrono::FixedOffset;
 
-use crate::cli::{ColorArg, EncodingArg, FormatArg, LangArg, PackArgs, ScanArgs, SeverityArg};
+use crate::cli::{ColorArg, EncodingArg, FormatArg, LangArg, MergeArgs, PackArgs, ScanArgs, SeverityArg};
 use crate::event::Timestamp;
 use crate::input::{InputOptions, LogEncoding};
-use crate::report::Format;
+use crate::report::{Baseline, Format, ReadError, Thresholds};
 use crate::rules::{Lang, RuleError, RulePack, Severity};
 use crate::scan::{DEFAULT_CHUNK_SIZE, ScanOptions};
 
@@ -31,6 +31,9 @@ pub enum ConfigError {
     EmptyWindow(String, String),
     #[error(transparent)]
     Rules(#[from] RuleError),
+    // Not a source: the message holds the reason, which would show twice.
+    #[error("--baseline {0}")]
+    Baseline(ReadError),
 }
 
 /// Everything `scan` needs, validated.
@@ -40,7 +43,10 @@ pub struct ScanConfig {
     /// `--output`: the file the report replaces (`None`: standard output).
     pub output: Option<PathBuf>,
     pub format: Format,
-    pub fail_on: Option<Severity>,
+    /// `--fail-on` and `--fail-on-new`.
+    pub thresholds: Thresholds,
+    /// `--baseline`, read and checked before the scan.
+    pub baseline: Option<Baseline>,
     pub threads: Option<usize>,
     pub timezone: FixedOffset,
     pub lang: Lang,
@@ -82,25 +88,9 @@ impl ScanConfig {
             Some(size) => usize::try_from(size).unwrap_or(usize::MAX),
             None => DEFAULT_CHUNK_SIZE,
         };
-        let format = match args.format {
-            Some(FormatArg::Text) => Format::Text,
-            Some(FormatArg::Json) => Format::Json,
-            Some(FormatArg::Jsonl) => Format::Jsonl,
-            Some(FormatArg::Timeline) => Format::Timeline,
-            Some(FormatArg::Markdown) => Format::Markdown,
-            Some(FormatArg::Junit) => Format::Junit,
-            Some(FormatArg::Sarif) => Format::Sarif,
-            Some(FormatArg::Tickets) => Format::Tickets,
-            None if to_terminal => Format::Text,
-            None => Format::Json,
-        };
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = !no_color
-            && match args.color {
-                ColorArg::Always => true,
-                ColorArg::Never => false,
-                ColorArg::Auto => to_terminal,
-            };
+        let format = format(args.format, to_terminal);
+        let color = color(args.color, to_terminal);
+        let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(ConfigError::Baseline)?;
         let mut pack = load_pack(&args.pack)?;
         pack.set_task_timing(args.task_timeout, args.skew_ratio);
         let since = args
@@ -122,7 +112,8 @@ impl ScanConfig {
             paths: args.paths,
             output: args.output,
             format,
-            fail_on: args.fail_on.map(severity),
+            thresholds: Thresholds { fail_on: args.fail_on.map(severity), fail_on_new: args.fail_on_new.map(severity) },
+            baseline,
             threads: args.threads,
             timezone,
             lang: lang(args.lang),
@@ -150,6 +141,70 @@ impl ScanConfig {
             pack,
         })
     }
+}
+
+/// Everything `merge` needs, validated.
+#[derive(Debug)]
+pub struct MergeConfig {
+    /// The reports to merge, in the order given.
+    pub reports: Vec<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub format: Format,
+    pub thresholds: Thresholds,
+    pub baseline: Option<Baseline>,
+    pub samples: usize,
+    pub color: bool,
+    pub unclassified: usize,
+    pub lang: Lang,
+    /// The pack whose rules `--format sarif` describes.
+    pub pack: RulePack,
+}
+
+impl MergeConfig {
+    pub fn from_args(args: MergeArgs) -> Result<MergeConfig, ConfigError> {
+        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+        let baseline = args.baseline.as_deref().map(Baseline::read).transpose().map_err(ConfigError::Baseline)?;
+        Ok(MergeConfig {
+            reports: args.reports,
+            output: args.output,
+            format: format(args.format, to_terminal),
+            thresholds: Thresholds { fail_on: args.fail_on.map(severity), fail_on_new: args.fail_on_new.map(severity) },
+            baseline,
+            samples: args.samples,
+            color: color(args.color, to_terminal),
+            unclassified: args.unclassified,
+            lang: lang(args.lang),
+            pack: load_pack(&args.pack)?,
+        })
+    }
+}
+
+/// The format asked for, or the one that suits where the report goes: text for a person at a
+/// terminal, JSON for a pipe or a file.
+fn format(arg: Option<FormatArg>, to_terminal: bool) -> Format {
+    match arg {
+        Some(FormatArg::Text) => Format::Text,
+        Some(FormatArg::Json) => Format::Json,
+        Some(FormatArg::Jsonl) => Format::Jsonl,
+        Some(FormatArg::Timeline) => Format::Timeline,
+        Some(FormatArg::Markdown) => Format::Markdown,
+        Some(FormatArg::Junit) => Format::Junit,
+        Some(FormatArg::Sarif) => Format::Sarif,
+        Some(FormatArg::Tickets) => Format::Tickets,
+        None if to_terminal => Format::Text,
+        None => Format::Json,
+    }
+}
+
+/// Colour when asked, or on a terminal; never when `NO_COLOR` is set.
+fn color(arg: ColorArg, to_terminal: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color
+        && match arg {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => to_terminal,
+        }
 }
 
 /// The built-in pack, or the one `--rules` names, plus every `--rules-add` directory.

@@ -1,6 +1,7 @@
 //! The `cas-triage` binary: parses the command line, runs it, and maps the result to an exit
-//! status (0 scanned, 1 findings at or above --fail-on, 2 usage error, unusable input, an
-//! --output file that cannot be written, or with --strict a file skipped or partly read).
+//! status (0 scanned, 1 findings at or above --fail-on or new ones at or above --fail-on-new, 2
+//! usage error, unusable input or report, an --output file that cannot be written, or with
+//! --strict a file skipped or partly read).
 //! A closed standard output (`| head`) ends the program quietly.
 
 use std::process::ExitCode;

@@ -260,7 +260,7 @@ impl<'a> Scanner<'a> {
         outcome.files = u64::from(!source.continued);
         outcome.bytes = source.bytes.len() as u64;
         if source.bytes.cut_short() {
-            outcome.skipped.push(Skipped { path: source.path.clone(), reason: CUT_SHORT.to_string() });
+            outcome.skipped.push(Skipped { path: source.path.clone(), reason: CUT_SHORT.to_string(), report: None });
         }
         outcome
     }
@@ -856,7 +856,10 @@ mod tests {
             let outcome = Scanner::new(&rules, options).scan_source(0, &src);
             let counts: Vec<u64> = outcome.findings.groups().map(|(_, group)| group.count).collect();
             assert_eq!(counts, [1], "only the failure before the cut");
-            assert_eq!(outcome.skipped, [Skipped { path: src.path.clone(), reason: CUT_SHORT.to_string() }]);
+            assert_eq!(
+                outcome.skipped,
+                [Skipped { path: src.path.clone(), reason: CUT_SHORT.to_string(), report: None }]
+            );
         }
     }
 

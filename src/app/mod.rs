@@ -1,30 +1,33 @@
-//! Running a command line: `scan`, `events`, `exeurl`, `explain`, `rules`, and the commands that
+//! Running a command line: `scan`, `merge`, `events`, `exeurl`, `explain`, `rules`, and the commands that
 //! describe cas-triage itself (`schema`, `completions`, `man`). Each command writes its results to
 //! the writer it is given and returns the exit status; errors carry context for `main` to print.
 
 mod events;
 mod exeurl;
 mod explain;
+mod merge;
 mod output;
 mod reference;
 mod rules;
 mod scan;
+mod write;
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, RulesCommand};
-use crate::config::ScanConfig;
+use crate::config::{MergeConfig, ScanConfig};
 use output::ReportFile;
 
-/// Exit status: some finding reached `--fail-on`, or some rule example failed.
+/// Exit status: some finding reached `--fail-on` (or a new one `--fail-on-new`), or some rule
+/// example failed.
 pub const EXIT_FINDINGS: u8 = 1;
 
 /// Exit status: with `--strict`, some file or member was skipped or only partly read.
 pub const EXIT_PARTIAL: u8 = 2;
 
-/// Runs the parsed command line, writing results to standard output (or the `scan --output`
-/// file).
+/// Runs the parsed command line, writing results to standard output (or the `--output` file of
+/// `scan` and `merge`).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -37,6 +40,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     // Before the scan: an output that cannot be written fails fast.
                     let mut report = ReportFile::create(&path)?;
                     let code = scan::run(config, &mut report)?;
+                    report.commit()?;
+                    code
+                }
+            }
+        }
+        Command::Merge(args) => {
+            let config = MergeConfig::from_args(args)?;
+            match config.output.clone() {
+                None => merge::run(config, &mut out)?,
+                Some(path) => {
+                    // Before reading the reports: an output that cannot be written fails fast.
+                    let mut report = ReportFile::create(&path)?;
+                    let code = merge::run(config, &mut report)?;
                     report.commit()?;
                     code
                 }

@@ -77,6 +77,13 @@ fn write_command(command: &clap::Command, out: &mut dyn Write) -> io::Result<()>
         // The synopsis, the description and the options are paragraphs of their own.
         writeln!(out, ".PP")?;
     }
+    // The examples after the options, line by line as `--help` shows them (roff would fill them).
+    if let Some(after) = command.get_after_help() {
+        for line in after.to_string().lines() {
+            writeln!(out, "\\&{}\n.br", line.replace('\\', "\\e").replace('-', "\\-"))?;
+        }
+        writeln!(out, ".PP")?;
+    }
     Ok(())
 }
 
@@ -92,10 +99,13 @@ fn without_headings(roff: &[u8]) -> String {
 fn write_exit_status(out: &mut dyn Write) -> io::Result<()> {
     let statuses = [
         ("0", "The command ran (a scan with findings too, unless \\-\\-fail\\-on applies)."),
-        ("1", "A finding at or above \\-\\-fail\\-on; for rules test, an example failed."),
+        (
+            "1",
+            "A finding at or above \\-\\-fail\\-on, or a new one at or above \\-\\-fail\\-on\\-new; for rules test, an example failed.",
+        ),
         (
             "2",
-            "A usage error, a path that does not exist, a rule pack that does not load, an \\-\\-output file that cannot be written; with \\-\\-strict, a file skipped or only partly read.",
+            "A usage error, a path that does not exist, a rule pack that does not load, a \\-\\-baseline or merged report that cannot be read, an \\-\\-output file that cannot be written; with \\-\\-strict, a file skipped or only partly read.",
         ),
     ];
     writeln!(out, ".SH \"EXIT STATUS\"")?;

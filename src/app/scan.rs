@@ -1,5 +1,6 @@
 //! `cas-triage scan`: discover the bundle, scan it on a thread pool with a progress bar, build
-//! the report, write it in the chosen format, and decide the exit status.
+//! the report, compare it with the baseline, write it in the chosen format, and decide the exit
+//! status.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,14 +8,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::{EXIT_FINDINGS, EXIT_PARTIAL};
+use super::EXIT_PARTIAL;
+use super::write::{Presentation, findings_status, write_report};
 use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
-use crate::report::{
-    Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_junit, write_markdown, write_sarif,
-    write_text, write_tickets, write_timeline,
-};
+use crate::report::{Report, ReportOptions, TextStyle};
 use crate::rules::CompiledRules;
 use crate::scan::Scanner;
 use crate::stats::{self, Phases, Volume};
@@ -45,20 +44,19 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         until: config.options.until,
         redact: config.redact,
     };
-    let report = pool.install(|| Report::build(&outcome, &rules, &options));
-    phases.report = clock.elapsed() - phases.prepare - phases.scan;
-    match config.format {
-        Format::Text => write_text(&report, TextStyle { color: config.color, unclassified: config.unclassified }, out),
-        Format::Json => write_json(&report, out),
-        Format::Jsonl => write_jsonl(&report, out),
-        Format::Timeline => write_timeline(&report, out),
-        Format::Markdown => write_markdown(&report, out),
-        Format::Junit => write_junit(&report, config.fail_on, out),
-        Format::Sarif => write_sarif(&report, rules.pack(), config.lang, out),
-        Format::Tickets => write_tickets(&report, out),
+    let mut report = pool.install(|| Report::build(&outcome, &rules, &options));
+    if let Some(baseline) = &config.baseline {
+        report.compare_with(baseline);
     }
-    .context("cannot write the report")?;
-    out.flush().context("cannot write the report")?;
+    phases.report = clock.elapsed() - phases.prepare - phases.scan;
+    let presentation = Presentation {
+        format: config.format,
+        text: TextStyle { color: config.color, unclassified: config.unclassified },
+        thresholds: config.thresholds,
+        pack: rules.pack(),
+        lang: config.lang,
+    };
+    write_report(&report, &presentation, out)?;
     phases.write = clock.elapsed() - phases.prepare - phases.scan - phases.report;
     if config.stats {
         let volume = Volume {
@@ -70,7 +68,6 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         };
         eprint!("{}", stats::render(volume, phases, pool.current_num_threads(), stats::peak_memory()));
     }
-    let failed = config.fail_on.is_some_and(|threshold| report.has_severity_at_least(threshold));
     let partial = config.strict && !report.input.skipped.is_empty();
     if partial {
         eprintln!(
@@ -78,14 +75,11 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
             report.input.skipped.len()
         );
     }
+    let code = if partial { ExitCode::from(EXIT_PARTIAL) } else { findings_status(&report, config.thresholds) };
     // The process ends once the report is written, and the system takes its memory back at
     // once: freeing the scan's and the report's many small allocations one by one took 60 ms on
     // a bundle of 1 GiB and 250 ms on one of 5,000 hosts, on one thread, after the work was done.
     std::mem::forget(outcome);
     std::mem::forget(report);
-    Ok(match (partial, failed) {
-        (true, _) => ExitCode::from(EXIT_PARTIAL),
-        (false, true) => ExitCode::from(EXIT_FINDINGS),
-        (false, false) => ExitCode::SUCCESS,
-    })
+    Ok(code)
 }

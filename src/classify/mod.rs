@@ -10,4 +10,4 @@ mod unclassified;
 pub(crate) use findings::cut_point;
 pub use findings::{Evidence, FindingSet, Group, GroupKey, MAX_EVIDENCE_TEXT, Position};
 pub use template::{Template, message_start};
-pub use unclassified::{SourceUnclassified, UnclassifiedGroup, UnclassifiedKey, UnclassifiedSet};
+pub use unclassified::{MAX_GROUPS, SourceUnclassified, UnclassifiedGroup, UnclassifiedKey, UnclassifiedSet};

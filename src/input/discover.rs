@@ -99,7 +99,7 @@ fn walk_dir(root: &Path, found: &mut Discovery) {
             Err(err) => {
                 let path = err.path().map_or_else(|| root.display().to_string(), |p| p.display().to_string());
                 let reason = err.io_error().map_or_else(|| err.to_string(), |io| io.to_string());
-                found.skipped.push(Skipped { path, reason: format!("cannot read: {reason}") });
+                found.skipped.push(Skipped { path, reason: format!("cannot read: {reason}"), report: None });
                 continue;
             }
         };
@@ -118,11 +118,15 @@ fn walk_dir(root: &Path, found: &mut Discovery) {
             continue;
         };
         if file_type.is_symlink() {
-            found.skipped.push(Skipped { path: display, reason: "symbolic link, not followed".into() });
+            found.skipped.push(Skipped { path: display, reason: "symbolic link, not followed".into(), report: None });
             continue;
         }
         if !file_type.is_file() {
-            found.skipped.push(Skipped { path: display, reason: "not a regular file (device, socket or pipe)".into() });
+            found.skipped.push(Skipped {
+                path: display,
+                reason: "not a regular file (device, socket or pipe)".into(),
+                report: None,
+            });
             continue;
         }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);

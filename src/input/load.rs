@@ -446,8 +446,9 @@ impl Loader<'_> {
     fn note_transcoded(&mut self, parts: &Parts, transcoder: &Transcoder) {
         (self.sink)(Loaded::Transcoded(Transcoded {
             path: shown_path(&parts.path, parts.archive.as_deref()),
-            encoding: transcoder.encoding().name(),
+            encoding: transcoder.encoding().name().into(),
             replaced: transcoder.replaced(),
+            report: None,
         }));
     }
 
@@ -467,7 +468,7 @@ impl Loader<'_> {
     }
 
     fn skip(&mut self, path: String, reason: String) {
-        (self.sink)(Loaded::Skipped(Skipped { path, reason }));
+        (self.sink)(Loaded::Skipped(Skipped { path, reason, report: None }));
     }
 }
 
@@ -710,7 +711,7 @@ mod tests {
             }
         };
         Loader { options: &options, sink: &mut sink, member: 0 }.deliver("gbk.log", None, FileKind::Log, bytes, 0);
-        assert_eq!(skipped, [Skipped { path: "gbk.log".into(), reason: super::super::CUT_SHORT.into() }]);
+        assert_eq!(skipped, [Skipped { path: "gbk.log".into(), reason: super::super::CUT_SHORT.into(), report: None }]);
     }
 
     /// A small decompressed log does not keep a window's buffer: it is copied into one of its own.
@@ -745,7 +746,7 @@ mod tests {
     #[test]
     fn a_gbk_log_is_decoded_whole_or_in_windows_from_any_source() {
         let text = chinese_log(300);
-        let note = Transcoded { path: "b.tar!/x.log".into(), encoding: "GBK", replaced: 0 };
+        let note = Transcoded { path: "b.tar!/x.log".into(), encoding: "GBK".into(), replaced: 0, report: None };
         let small = InputOptions { window: Some(1000), ..InputOptions::default() };
         for (bytes, what) in [(gbk(&text), "plain"), (gzip(&gbk(&text)), "gzip")] {
             for options in [&small, &InputOptions::default(), &InputOptions { window: None, ..InputOptions::default() }]

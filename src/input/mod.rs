@@ -20,9 +20,10 @@ pub use encoding::LogEncoding;
 pub use identity::{Identity, UNKNOWN, infer, known_components};
 pub use load::{InputOptions, Loaded, load_unit};
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One file's bytes, ready to scan.
 #[derive(Debug)]
@@ -44,22 +45,28 @@ pub struct Source {
 }
 
 /// A file, archive member or part of one that was not scanned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,
+    /// In a merged report: the report this entry comes from. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
 }
 
 /// A log that was not UTF-8 and was decoded to UTF-8 before it was scanned: its evidence is
 /// shown decoded, not as the bytes of the file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Transcoded {
     /// As in [`Skipped`]: an archive member is `ARCHIVE!/MEMBER`.
     pub path: String,
     /// The encoding it was read in, e.g. `GBK`.
-    pub encoding: &'static str,
+    pub encoding: Cow<'static, str>,
     /// Byte sequences not valid in that encoding, shown as U+FFFD.
     pub replaced: u64,
+    /// In a merged report: the report this entry comes from. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
 }
 
 /// Input that cannot be used at all: the command line names something that is not there.

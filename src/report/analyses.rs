@@ -2,9 +2,10 @@
 //! quick timeouts become findings; the commands agents ran, the tasks, the configuration files
 //! and the bundle's coverage become the report's lists.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::build::{ReportOptions, rfc3339};
 use crate::analyze::{
@@ -17,7 +18,7 @@ use crate::rules::{CompiledRules, Lang};
 use crate::scan::ScanOutcome;
 
 /// A command an agent ran (manual 2.6.5): the `exeurl` field without `cmd://`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exeurl {
     pub host: String,
     pub path: String,
@@ -150,7 +151,7 @@ fn gap_evidence(gap: &Gap, limit: u32, options: &ReportOptions) -> RawEvidence {
 }
 
 /// A task, its start and end paired by task id.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskReport {
     pub task_id: String,
     /// The host of its end (or of its start, when it has no end).
@@ -162,17 +163,17 @@ pub struct TaskReport {
     pub end: Option<String>,
     pub elapsed_s: Option<f64>,
     /// `timestamps` (end minus start) or `logged cost` (the end line's `cost=...ms`).
-    pub elapsed_source: Option<&'static str>,
+    pub elapsed_source: Option<Cow<'static, str>>,
     pub logged_cost_s: Option<f64>,
     /// `timeout`, `failed`, `success`, `unknown`, or `unfinished`.
-    pub outcome: &'static str,
+    pub outcome: Cow<'static, str>,
     pub clock_skew_suspected: bool,
     /// The start line, then the end line.
     pub evidence: Vec<super::build::Evidence>,
 }
 
 /// How far a host's clock is estimated to be off another's.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClockOffsetReport {
     pub host: String,
     pub reference_host: String,
@@ -182,7 +183,7 @@ pub struct ClockOffsetReport {
 }
 
 /// The most tasks a report lists (those that did not succeed; the newest first).
-const MAX_TASKS: usize = 1000;
+pub(super) const MAX_TASKS: usize = 1000;
 
 /// The tasks that did not succeed (newest first, at most [`MAX_TASKS`]), every task pairing
 /// counted, and the hosts whose clocks look off.
@@ -211,9 +212,9 @@ pub(super) fn tasks(
                 start: task.start.and_then(|e| e.timestamp()).map(|t| rfc3339(t, options.timezone)),
                 end: task.end.and_then(|e| e.timestamp()).map(|t| rfc3339(t, options.timezone)),
                 elapsed_s: task.elapsed.map(|(ms, _)| ms as f64 / 1000.0),
-                elapsed_source: task.elapsed.map(|(_, source)| source),
+                elapsed_source: task.elapsed.map(|(_, source)| source.into()),
                 logged_cost_s: task.logged_cost_ms.map(|ms| ms as f64 / 1000.0),
-                outcome: task.outcome,
+                outcome: task.outcome.into(),
                 clock_skew_suspected: task.clock_skew_suspected,
                 evidence: [task.start, task.end]
                     .into_iter()
@@ -283,7 +284,7 @@ pub(super) fn paired_tasks<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules) 
 }
 
 /// One `application.properties` of the bundle, as the configuration checks read it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConfigFileReport {
     pub path: String,
     pub archive: Option<String>,
@@ -297,7 +298,7 @@ pub struct ConfigFileReport {
     pub empty_keys: Vec<EmptyKey>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EmptyKey {
     pub key: String,
     pub line: u64,
@@ -325,7 +326,7 @@ pub(super) fn config_files(outcome: &ScanOutcome) -> Vec<ConfigFileReport> {
 }
 
 /// What the bundle holds, and what the manual says it should hold but does not.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Coverage {
     pub logs: Vec<LogCoverageReport>,
     pub missing: Vec<MissingLog>,
@@ -335,7 +336,7 @@ pub struct Coverage {
 
 /// A log whose timestamps do not span the `--since`/`--until` window: events of the window may
 /// be missing from the bundle, not absent from the host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UncoveredLog {
     pub component: String,
     pub host: String,
@@ -343,12 +344,12 @@ pub struct UncoveredLog {
     pub last_seen: Option<String>,
     /// `outside`: no event of the log is in the window; `partial`: the log begins or ends inside
     /// it (an error log may simply have been quiet).
-    pub overlap: &'static str,
-    pub reason: &'static str,
+    pub overlap: Cow<'static, str>,
+    pub reason: Cow<'static, str>,
 }
 
 /// The logs of one component on one host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogCoverageReport {
     pub component: String,
     pub host: String,
@@ -359,7 +360,7 @@ pub struct LogCoverageReport {
 }
 
 /// A log the manual says should be there.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MissingLog {
     pub component: String,
     pub host: String,
@@ -422,8 +423,8 @@ pub(super) fn coverage(outcome: &ScanOutcome, options: &ReportOptions) -> Covera
                 host: host.to_string(),
                 first_seen: stamp(cov.first),
                 last_seen: stamp(cov.last),
-                overlap: if gap.outside { "outside" } else { "partial" },
-                reason: gap.reason,
+                overlap: if gap.outside { "outside" } else { "partial" }.into(),
+                reason: gap.reason.into(),
             })
         })
         .collect::<Vec<_>>();

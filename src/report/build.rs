@@ -1,18 +1,21 @@
 //! Building the [`Report`]: the one document every output format writes. Its serde shape is the
 //! JSON format (`schema/report.schema.json`), so field order and names are a contract.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::analyses::{
     ClockOffsetReport, ConfigFileReport, Coverage, Exeurl, TaskReport, alert_groups, clock_skew_groups, config_files,
     coverage, exeurls, heartbeat_groups, paired_tasks, tasks,
 };
+use super::baseline::{BaselineReport, BaselineState};
 use super::chains::{ChainReport, chains};
 use super::escape::DecodedText;
+use super::merge::MergedReport;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
 use crate::input::{Skipped, Transcoded};
@@ -39,7 +42,7 @@ pub struct ReportOptions {
     pub redact: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -60,15 +63,22 @@ pub struct Report {
     pub chains: Vec<ChainReport>,
     /// The logs the bundle holds per component and host, and the expected ones it lacks.
     pub coverage: Coverage,
+    /// With `--baseline`: the baseline, the counts of new, recurring and resolved findings, and
+    /// the resolved ones. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineReport>,
+    /// In a report written by `merge`: the reports it merged. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<MergedReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: Cow<'static, str>,
+    pub version: Cow<'static, str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputSummary {
     pub paths: Vec<String>,
     /// Sources scanned: files, archive members, standard input.
@@ -89,7 +99,7 @@ pub struct InputSummary {
     pub transcoded: Vec<Transcoded>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub findings: usize,
     /// Matched events over all findings.
@@ -116,7 +126,7 @@ pub struct Summary {
 }
 
 /// ERROR events of one message template on one component and host that no rule matched.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Unclassified {
     /// The message with numbers, hex ids, IPs, UUIDs, paths and quoted values masked.
     pub template: String,
@@ -128,12 +138,12 @@ pub struct Unclassified {
     pub example: Evidence,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     pub fault: String,
     /// How the fault was found, and so what `count` counts: `lines` (matched events),
     /// `file-check` (files), `analysis` (occurrences, e.g. alerting periods).
-    pub kind: &'static str,
+    pub kind: Cow<'static, str>,
     pub title: String,
     pub severity: Severity,
     pub section: String,
@@ -143,6 +153,10 @@ pub struct Finding {
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     pub fingerprint: String,
+    /// With `--baseline`: `new` when the baseline has no finding of this fingerprint, else
+    /// `recurring`. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
     /// The fingerprint of the finding this one probably follows from: the first failure of a
     /// release or task chain this finding appears later in (an inference from the order of
     /// events, not a proven cause); the root of the chain of causes, never an echo.
@@ -154,7 +168,7 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evidence {
     pub path: String,
     pub archive: Option<String>,
@@ -170,13 +184,20 @@ pub struct Evidence {
 }
 
 /// The line inside the event that matched, when it is not the header.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatchedLine {
     pub line: u64,
     pub text: String,
     /// The line was longer than 4096 bytes and was cut.
     pub text_truncated: bool,
     pub text_lossy: bool,
+}
+
+impl Tool {
+    /// This program: the tool a report it writes names.
+    pub fn this() -> Tool {
+        Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() }
+    }
 }
 
 impl Report {
@@ -230,7 +251,7 @@ impl Report {
         }
         let mut report = Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
+            tool: Tool::this(),
             input: InputSummary {
                 paths: options.paths.clone(),
                 files: outcome.files,
@@ -266,16 +287,13 @@ impl Report {
             config_files: config_files(outcome),
             chains: chain_list,
             coverage: coverage(outcome, options),
+            baseline: None,
+            merged_from: Vec::new(),
         };
         if options.redact {
             super::redact::redact_report(&mut report);
         }
         report
-    }
-
-    /// True when some finding is at or above `threshold`.
-    pub fn has_severity_at_least(&self, threshold: Severity) -> bool {
-        self.findings.iter().any(|f| f.severity >= threshold)
     }
 }
 
@@ -361,7 +379,8 @@ fn build_finding(context: &FindingContext<'_>, rule: &Rule, key: &GroupKey, grou
             RuleKind::Lines(_) => "lines",
             RuleKind::File(_) => "file-check",
             RuleKind::Analysis(_) => "analysis",
-        },
+        }
+        .into(),
         title: rule.title.clone(),
         severity: rule.severity,
         section: rule.section.clone(),
@@ -371,6 +390,7 @@ fn build_finding(context: &FindingContext<'_>, rule: &Rule, key: &GroupKey, grou
         first_seen: group.first_seen.map(|t| rfc3339(t, options.timezone)),
         last_seen: group.last_seen.map(|t| rfc3339(t, options.timezone)),
         fingerprint: fingerprint(rule.id.as_str(), &key.component, &key.host),
+        baseline_state: None,
         caused_by: None,
         caused_by_chain: None,
         remediation,
@@ -473,8 +493,93 @@ fn fill_placeholders(template: &str, resolve: &dyn Fn(&str) -> Option<String>) -
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    impl Report {
+        /// A report of nothing, to fill in.
+        pub(crate) fn empty() -> Report {
+            Report {
+                schema_version: SCHEMA_VERSION,
+                tool: Tool::this(),
+                input: InputSummary {
+                    paths: Vec::new(),
+                    files: 0,
+                    bytes: 0,
+                    events: 0,
+                    lines: 0,
+                    ignored: 0,
+                    timezone: "+08:00".into(),
+                    since: None,
+                    until: None,
+                    skipped: Vec::new(),
+                    transcoded: Vec::new(),
+                },
+                summary: Summary {
+                    findings: 0,
+                    matches: 0,
+                    highest_severity: None,
+                    by_severity: Severity::ALL.iter().map(|s| (*s, 0)).collect(),
+                    unclassified_events: 0,
+                    unclassified_overflow: 0,
+                    exeurls_seen: 0,
+                    tasks_seen: 0,
+                    task_lines_dropped: 0,
+                    chains_seen: 0,
+                    chain_events_dropped: 0,
+                },
+                findings: Vec::new(),
+                unclassified: Vec::new(),
+                exeurls: Vec::new(),
+                tasks: Vec::new(),
+                clock_offsets: Vec::new(),
+                config_files: Vec::new(),
+                chains: Vec::new(),
+                coverage: Coverage { logs: Vec::new(), missing: Vec::new(), uncovered: Vec::new() },
+                baseline: None,
+                merged_from: Vec::new(),
+            }
+        }
+    }
+
+    /// A finding of `fault` on the executor of `host`, seen `count` times from `first` (RFC 3339)
+    /// on, with one evidence item per time.
+    pub(crate) fn finding(fault: &str, host: &str, severity: Severity, count: u64, first: Option<&str>) -> Finding {
+        Finding {
+            fault: fault.into(),
+            kind: "lines".into(),
+            title: format!("title of {fault}"),
+            severity,
+            section: "2.5".into(),
+            component: "acopswareexecutor".into(),
+            host: host.into(),
+            count,
+            first_seen: first.map(str::to_string),
+            last_seen: first.map(str::to_string),
+            fingerprint: fingerprint(fault, "acopswareexecutor", host),
+            baseline_state: None,
+            caused_by: None,
+            caused_by_chain: None,
+            remediation: vec![format!("fix {host}")],
+            evidence: first.map(|t| evidence(&format!("{host}.log"), t)).into_iter().collect(),
+        }
+    }
+
+    /// An evidence item of `path` at `timestamp`.
+    pub(crate) fn evidence(path: &str, timestamp: &str) -> Evidence {
+        Evidence {
+            path: path.into(),
+            archive: None,
+            line: 1,
+            timestamp: Some(timestamp.into()),
+            text: format!("{timestamp} ERROR x"),
+            text_truncated: false,
+            text_lossy: false,
+            text_base64: None,
+            matched: None,
+            fields: BTreeMap::new(),
+        }
+    }
 
     #[test]
     fn placeholders_fill_known_values_only() {

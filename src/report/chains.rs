@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::build::{Evidence, Finding, ReportOptions, build_evidence, fingerprint};
 use crate::analyze::{ChainHop, ChainKeys, Outcome, Task, TaskId, TaskLine, link};
@@ -16,12 +16,12 @@ use crate::rules::{CompiledRules, Role};
 use crate::scan::ScanOutcome;
 
 /// The most chains a report lists (by time of their first failure).
-const MAX_CHAINS: usize = 200;
+pub(super) const MAX_CHAINS: usize = 200;
 /// The most hops listed per chain (the earliest, and the first failing one).
 const MAX_HOPS: usize = 50;
 
 /// The events of one release order or task, across services.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChainReport {
     /// The release order number, or `task <id>` for a task of no known order.
     pub id: String,
@@ -38,7 +38,7 @@ pub struct ChainReport {
 }
 
 /// One event of a chain.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HopReport {
     pub component: String,
     pub host: String,
@@ -47,15 +47,15 @@ pub struct HopReport {
     /// The findings this event is evidence of.
     pub faults: Vec<HopFault>,
     /// `start` or `end` when the event starts or ends a task.
-    pub task: Option<&'static str>,
+    pub task: Option<Cow<'static, str>>,
     /// How the task ended, for an end.
-    pub outcome: Option<&'static str>,
+    pub outcome: Option<Cow<'static, str>>,
     /// A finding, or a task that ended in failure or timeout.
     pub failing: bool,
     pub evidence: Evidence,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HopFault {
     pub fault: String,
     pub fingerprint: String,
@@ -326,8 +326,8 @@ fn hop_report(hop: &Hop, options: &ReportOptions) -> HopReport {
             .iter()
             .map(|(_, fault, fp)| HopFault { fault: fault.clone(), fingerprint: fp.clone() })
             .collect(),
-        task: hop.task.map(|(role, _)| if role == Role::TaskStart { "start" } else { "end" }),
-        outcome: hop.task.and_then(|(_, outcome)| outcome).map(Outcome::as_str),
+        task: hop.task.map(|(role, _)| if role == Role::TaskStart { "start" } else { "end" }.into()),
+        outcome: hop.task.and_then(|(_, outcome)| outcome).map(|o| o.as_str().into()),
         failing: hop.failing(),
         evidence: build_evidence(&hop.evidence, options.timezone),
     }

@@ -4,14 +4,17 @@
 //! `{"type":"task",...}` per task listed, one `{"type":"clock_offset",...}` per clock off, one
 //! `{"type":"config_file",...}` per `application.properties`, one `{"type":"chain",...}` per
 //! release chain listed, one `{"type":"coverage",...}`, then one `{"type":"summary",...}` record
-//! with the rest of the report, so a consumer can stream findings and still get the totals.
+//! with the rest of the report (with the `baseline` and `merged_from` sections when the report has
+//! them), so a consumer can stream findings and still get the totals.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::analyses::{ClockOffsetReport, ConfigFileReport, Exeurl, TaskReport};
+use super::baseline::BaselineReport;
 use super::build::{Finding, InputSummary, Report, Summary, Tool, Unclassified};
+use super::merge::MergedReport;
 
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
@@ -90,6 +93,10 @@ struct SummaryLine<'a> {
     tool: &'a Tool,
     input: &'a InputSummary,
     summary: &'a Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a BaselineReport>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    merged_from: &'a [MergedReport],
 }
 
 pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -129,6 +136,8 @@ pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         tool: &report.tool,
         input: &report.input,
         summary: &report.summary,
+        baseline: report.baseline.as_ref(),
+        merged_from: &report.merged_from,
     };
     serde_json::to_writer(&mut *out, &summary)?;
     out.write_all(b"\n")

@@ -2,9 +2,12 @@
 //! Azure DevOps): one `<testsuite>` for the scan, one `<testcase>` per finding (a fault on one
 //! component and host). A finding at or above `--fail-on` is a failing test case whose
 //! `<failure>` holds its evidence and runbook as the text report shows them; without `--fail-on`
-//! every finding fails, since the report exists to show what was found. Findings below the
-//! threshold pass, their details in `<system-out>`. Skipped inputs are properties and
-//! `<system-err>`. The layout follows the Jenkins xUnit plugin's `junit-10.xsd`.
+//! every finding fails, since the report exists to show what was found. With `--fail-on-new`, a
+//! new finding at or above it fails too (either threshold makes a failure, as either makes the
+//! exit status 1). Findings that reach no threshold pass, their details in `<system-out>`. Compared
+//! with a baseline, a new finding's failure message starts with `NEW`, and the suite's properties
+//! hold the baseline and its counts. Skipped inputs are properties and `<system-err>`. The layout
+//! follows the Jenkins xUnit plugin's `junit-10.xsd`.
 //!
 //! Log text reaches XML escaped twice over: control characters become visible escapes first (XML
 //! 1.0 forbids most of them even as character references), then `&`, `<`, `>` and quotes become
@@ -12,22 +15,22 @@
 
 use std::io::{self, Write};
 
+use super::baseline::Thresholds;
 use super::build::{Finding, Report};
 use super::escape::escape_for_terminal;
 use super::text::{counted_noun, finding_plain, plural};
-use crate::rules::Severity;
 
-/// Writes the report as JUnit XML; `fail_on` is the `--fail-on` threshold (`None`: every finding
-/// fails).
-pub fn write_junit(report: &Report, fail_on: Option<Severity>, out: &mut dyn Write) -> io::Result<()> {
-    let failures = report.findings.iter().filter(|f| is_failure(f, fail_on)).count();
+/// Writes the report as JUnit XML; `thresholds` are `--fail-on` and `--fail-on-new` (neither:
+/// every finding fails).
+pub fn write_junit(report: &Report, thresholds: Thresholds, out: &mut dyn Write) -> io::Result<()> {
+    let failures = report.findings.iter().filter(|f| is_failure(f, thresholds)).count();
     let counts = format!(r#"tests="{}" failures="{failures}" errors="0""#, report.findings.len());
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<testsuites name="cas-triage" {counts} time="0">"#)?;
     writeln!(out, r#"  <testsuite name="cas-triage scan" {counts} skipped="0" time="0">"#)?;
-    write_properties(report, fail_on, out)?;
+    write_properties(report, thresholds, out)?;
     for finding in &report.findings {
-        write_testcase(finding, report, is_failure(finding, fail_on), out)?;
+        write_testcase(finding, report, is_failure(finding, thresholds), out)?;
     }
     writeln!(out, "    <system-out>{}</system-out>", xml_text(&summary_line(report)))?;
     if !report.input.skipped.is_empty() {
@@ -45,21 +48,34 @@ fn testcase_name(f: &Finding) -> String {
     format!("{} on {}, host {}", f.fault, f.component, f.host)
 }
 
-fn is_failure(f: &Finding, fail_on: Option<Severity>) -> bool {
-    fail_on.is_none_or(|threshold| f.severity >= threshold)
+fn is_failure(f: &Finding, thresholds: Thresholds) -> bool {
+    thresholds.is_empty() || thresholds.is_reached_by(f)
 }
 
-fn write_properties(report: &Report, fail_on: Option<Severity>, out: &mut dyn Write) -> io::Result<()> {
+fn write_properties(report: &Report, thresholds: Thresholds, out: &mut dyn Write) -> io::Result<()> {
     let input = &report.input;
     let mut properties = vec![
         ("cas-triage.version", report.tool.version.to_string()),
         ("paths", input.paths.join(" ")),
-        ("fail-on", fail_on.map_or("every finding".to_string(), |s| s.to_string())),
+        ("fail-on", fail_on_property(thresholds)),
         ("files", input.files.to_string()),
         ("events", input.events.to_string()),
         ("timezone", input.timezone.clone()),
         ("skipped.count", input.skipped.len().to_string()),
     ];
+    if let Some(baseline) = &report.baseline {
+        properties.push(("fail-on-new", thresholds.fail_on_new.map_or("-".to_string(), |s| s.to_string())));
+        properties.push(("baseline", baseline.path.clone()));
+        properties.push(("baseline.new", baseline.counts.new.to_string()));
+        properties.push(("baseline.recurring", baseline.counts.recurring.to_string()));
+        properties.push(("baseline.resolved", baseline.counts.resolved.to_string()));
+        properties.extend(baseline.resolved.iter().map(|f| {
+            (
+                "baseline.resolved.finding",
+                format!("{} on {}, host {} ({})", f.fault, f.component, f.host, f.fingerprint),
+            )
+        }));
+    }
     properties.extend(input.skipped.iter().map(|s| ("skipped", format!("{}: {}", s.path, s.reason))));
     writeln!(out, "    <properties>")?;
     for (name, value) in properties {
@@ -89,10 +105,20 @@ fn write_testcase(f: &Finding, report: &Report, failed: bool, out: &mut dyn Writ
     writeln!(out, "    </testcase>")
 }
 
-/// One line: severity, title, how many and where.
+/// `--fail-on` as a property: the threshold, or what fails without one.
+fn fail_on_property(thresholds: Thresholds) -> String {
+    match thresholds.fail_on {
+        Some(severity) => severity.to_string(),
+        None if thresholds.fail_on_new.is_some() => "-".to_string(),
+        None => "every finding".to_string(),
+    }
+}
+
+/// One line: `NEW` for a finding new since the baseline, severity, title, how many and where.
 fn failure_message(f: &Finding) -> String {
     format!(
-        "{}: {}: {} {}{} on {}, host {}",
+        "{}{}: {}: {} {}{} on {}, host {}",
+        if f.is_new() { "NEW " } else { "" },
         f.severity.as_str().to_uppercase(),
         f.title,
         f.count,
@@ -105,8 +131,15 @@ fn failure_message(f: &Finding) -> String {
 
 fn summary_line(report: &Report) -> String {
     let input = &report.input;
+    let since = match &report.baseline {
+        Some(b) => format!(
+            "; since the baseline {}: {} new, {} recurring, {} resolved",
+            b.path, b.counts.new, b.counts.recurring, b.counts.resolved
+        ),
+        None => String::new(),
+    };
     format!(
-        "cas-triage {}: {} finding{} in {} file{}, {} events (timestamps read as {}), {} skipped",
+        "cas-triage {}: {} finding{} in {} file{}, {} events (timestamps read as {}), {} skipped{since}",
         report.tool.version,
         report.findings.len(),
         plural(report.findings.len()),

@@ -1,6 +1,8 @@
 //! Markdown: a ticket body or a CI job summary (GitHub's `$GITHUB_STEP_SUMMARY`, GitLab, any
 //! CommonMark renderer). A summary table of the findings, then each finding with its evidence in
-//! fenced code blocks, its runbook, and the finding it probably follows from. Reads the
+//! fenced code blocks, its runbook, and the finding it probably follows from. Compared with a
+//! baseline: the counts in the summary, a `since baseline` column, the new findings listed, each
+//! finding's section saying whether it is new, and a table of the resolved findings. Reads the
 //! [`Report`]; `tickets.rs` reuses one finding's section as a ticket body.
 //!
 //! Log text can hold anything, so it never reaches the page as markdown: control characters are
@@ -10,6 +12,7 @@
 
 use std::io::{self, Write};
 
+use super::baseline::BaselineState;
 use super::build::{Evidence, Finding, Report};
 use super::escape::escape_for_terminal;
 use super::text::{counted_noun, human_bytes, plural};
@@ -20,6 +23,7 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         write_table(report, out)?;
     }
+    write_since_baseline(report, out)?;
     for finding in &report.findings {
         writeln!(out)?;
         out.write_all(finding_markdown(finding, report).as_bytes())?;
@@ -40,6 +44,11 @@ pub(super) fn finding_markdown(f: &Finding, report: &Report) -> String {
     md.push_str(&format!("**{}** (manual §{})\n\n", inline(&f.title), inline(&f.section)));
     md.push_str(&format!("- {} {}{}{}\n", f.count, counted_noun(f), plural(f.count as usize), span(f)));
     md.push_str(&format!("- fingerprint {}\n", code_span(&f.fingerprint)));
+    match f.baseline_state {
+        Some(BaselineState::New) => md.push_str("- **new** since the baseline\n"),
+        Some(BaselineState::Recurring) => md.push_str("- recurring: the baseline has it too\n"),
+        None => {}
+    }
     if let Some(root) = f.caused_by.as_deref().and_then(|fp| report.findings.iter().find(|r| r.fingerprint == fp)) {
         md.push_str(&format!(
             "- probably follows from {} on {}, host {} ({}): it failed first in {} (inferred from the order of events)\n",
@@ -103,16 +112,77 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let n = input.transcoded.len();
         writeln!(out, "\nNote: {n} log{} read as GBK, evidence shown decoded to UTF-8.", plural(n))?;
     }
+    if !report.merged_from.is_empty() {
+        let n = report.merged_from.len();
+        let names: Vec<String> = report.merged_from.iter().map(|m| code_span(&m.report)).collect();
+        writeln!(out, "\nMerged from {n} report{}: {}.", plural(n), names.join(", "))?;
+    }
+    if let Some(b) = &report.baseline {
+        writeln!(
+            out,
+            "\nSince the baseline {}: **{} new**, {} recurring, {} resolved.",
+            code_span(&b.path),
+            b.counts.new,
+            b.counts.recurring,
+            b.counts.resolved
+        )?;
+    }
+    Ok(())
+}
+
+/// The new findings as a list, the resolved ones as a table.
+fn write_since_baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let Some(baseline) = &report.baseline else { return Ok(()) };
+    writeln!(out, "\n### New since the baseline ({})\n", baseline.counts.new)?;
+    for f in report.new_findings() {
+        writeln!(
+            out,
+            "- {} {} on {}, host {}: {} {}{}{}",
+            f.severity.as_str().to_uppercase(),
+            code_span(&f.fault),
+            inline(&f.component),
+            inline(&f.host),
+            f.count,
+            counted_noun(f),
+            plural(f.count as usize),
+            span(f)
+        )?;
+    }
+    if baseline.counts.new == 0 {
+        writeln!(out, "None.")?;
+    }
+    writeln!(out, "\n### Resolved since the baseline ({})\n", baseline.counts.resolved)?;
+    if baseline.resolved.is_empty() {
+        return writeln!(out, "None.");
+    }
+    writeln!(out, "| fault | severity | component | host | count | last seen | fingerprint |")?;
+    writeln!(out, "|---|---|---|---|--:|---|---|")?;
+    for f in &baseline.resolved {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            inline(&f.fault),
+            f.severity,
+            inline(&f.component),
+            inline(&f.host),
+            f.count,
+            inline(f.last_seen.as_deref().unwrap_or("-")),
+            inline(&f.fingerprint),
+        )?;
+    }
     Ok(())
 }
 
 fn write_table(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "| fault | severity | component | host | count | first seen | last seen |")?;
-    writeln!(out, "|---|---|---|---|--:|---|---|")?;
+    let compared = report.baseline.is_some();
+    let (column, rule) = if compared { (" since baseline |", "---|") } else { ("", "") };
+    writeln!(out, "| fault | severity | component | host | count | first seen | last seen |{column}")?;
+    writeln!(out, "|---|---|---|---|--:|---|---|{rule}")?;
     for f in &report.findings {
+        let state = f.baseline_state.map(|s| format!(" {} |", s.as_str())).unwrap_or_default();
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |{state}",
             inline(&f.fault),
             f.severity,
             inline(&f.component),
@@ -131,7 +201,8 @@ fn write_skipped(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "\n### Skipped or partly read\n")?;
     for s in &report.input.skipped {
-        writeln!(out, "- {}: {}", code_span(&s.path), inline(&s.reason))?;
+        let from = s.report.as_deref().map(|r| format!(" (in {})", code_span(r))).unwrap_or_default();
+        writeln!(out, "- {}{from}: {}", code_span(&s.path), inline(&s.reason))?;
     }
     Ok(())
 }
@@ -156,7 +227,7 @@ fn evidence_markdown(e: &Evidence, report: &Report) -> String {
         md.push_str(&format!(" at {}", inline(timestamp)));
     }
     if let Some(t) = report.input.transcoded.iter().find(|t| t.path == file) {
-        md.push_str(&format!(" (read as {}, shown decoded)", inline(t.encoding)));
+        md.push_str(&format!(" (read as {}, shown decoded)", inline(&t.encoding)));
     }
     md.push_str("\n\n");
     let mut lines = vec![format!("{}{}", e.text, if e.text_truncated { " [...]" } else { "" })];

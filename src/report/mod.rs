@@ -2,15 +2,20 @@
 //! RFC 3339 with the logs' zone, remediation rendered with the evidence's values, log bytes
 //! decoded for display), and one module per output format: `text`, `json` (and JSON Lines),
 //! `timeline`, `markdown`, `junit`, `sarif` and `tickets`. `schema` embeds the JSON report's schema;
-//! `redact` masks credentials in the report before any format writes it.
+//! `redact` masks credentials in the report before any format writes it. `read` loads JSON reports
+//! back, `merge` makes one report of many, and `baseline` marks what is new or resolved since an
+//! earlier report.
 
 mod analyses;
+mod baseline;
 mod build;
 mod chains;
 mod escape;
 mod json;
 mod junit;
 mod markdown;
+mod merge;
+mod read;
 mod redact;
 mod sarif;
 mod schema;
@@ -19,6 +24,7 @@ mod tickets;
 mod timeline;
 
 pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
+pub use baseline::{Baseline, BaselineCounts, BaselineFinding, BaselineReport, BaselineState, Thresholds};
 pub use build::{
     Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
 };
@@ -27,6 +33,8 @@ pub use escape::{DecodedText, escape_for_terminal};
 pub use json::{write_json, write_jsonl};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
+pub use merge::{Merged, MergedReport, NamedReport};
+pub use read::ReadError;
 pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA, write_sarif};
 pub use schema::REPORT_SCHEMA;
 pub use text::{TextStyle, transcoded_note, write_text};

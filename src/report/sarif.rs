@@ -3,14 +3,17 @@
 //! (title, description, runbook as help, level from the severity), and one result per finding,
 //! located at its first evidence (log file and line; an archive member as `ARCHIVE!/MEMBER`), the
 //! other evidence as related locations, and the product's fingerprint in `partialFingerprints`.
-//! Skipped inputs are tool execution notifications. Valid against the OASIS schema
-//! (`sarif-schema-2.1.0.json`, errata 01).
+//! Skipped inputs are tool execution notifications. Compared with a baseline, every result has a
+//! `baselineState`: `new`, `unchanged` (recurring), or `absent` for a result of each finding the
+//! baseline had and this report has not (located nowhere: it is gone). Valid against the OASIS
+//! schema (`sarif-schema-2.1.0.json`, errata 01).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::baseline::{BaselineFinding, BaselineState};
 use super::build::{Evidence, Finding, Report};
 use super::escape::escape_for_terminal;
 use super::text::{counted_noun, plural};
@@ -47,9 +50,9 @@ struct Tool<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Driver<'a> {
-    name: &'static str,
-    version: &'static str,
-    semantic_version: &'static str,
+    name: &'a str,
+    version: &'a str,
+    semantic_version: &'a str,
     rules: Vec<RuleDescriptor<'a>>,
 }
 
@@ -112,6 +115,8 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     occurrence_count: u64,
     properties: ResultProperties,
 }
@@ -166,7 +171,10 @@ struct Snippet {
 /// of their descriptions and runbooks.
 pub fn write_sarif(report: &Report, pack: &RulePack, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<RuleDescriptor> = pack.rules().iter().map(|rule| rule_descriptor(rule, lang)).collect();
-    let results = report.findings.iter().map(|f| result(f, report, &rules)).collect();
+    let mut results: Vec<SarifResult> = report.findings.iter().map(|f| result(f, report, &rules)).collect();
+    if let Some(baseline) = &report.baseline {
+        results.extend(baseline.resolved.iter().map(|f| absent_result(f, &rules)));
+    }
     let notifications = report
         .input
         .skipped
@@ -183,9 +191,9 @@ pub fn write_sarif(report: &Report, pack: &RulePack, lang: Lang, out: &mut dyn W
         runs: [Run {
             tool: Tool {
                 driver: Driver {
-                    name: report.tool.name,
-                    version: report.tool.version,
-                    semantic_version: report.tool.version,
+                    name: &report.tool.name,
+                    version: &report.tool.version,
+                    semantic_version: &report.tool.version,
                     rules,
                 },
             },
@@ -252,6 +260,10 @@ fn result(f: &Finding, report: &Report, rules: &[RuleDescriptor]) -> SarifResult
         locations,
         related_locations: related,
         partial_fingerprints: [(FINGERPRINT_KEY, f.fingerprint.clone())].into_iter().collect(),
+        baseline_state: f.baseline_state.map(|state| match state {
+            BaselineState::New => "new",
+            BaselineState::Recurring => "unchanged",
+        }),
         occurrence_count: f.count.max(1),
         properties: ResultProperties {
             severity: f.severity,
@@ -261,6 +273,36 @@ fn result(f: &Finding, report: &Report, rules: &[RuleDescriptor]) -> SarifResult
             first_seen: f.first_seen.clone(),
             last_seen: f.last_seen.clone(),
             caused_by: f.caused_by.clone(),
+        },
+    }
+}
+
+/// A finding of the baseline that is gone: `absent`, with no location, its counts the baseline's.
+fn absent_result(f: &BaselineFinding, rules: &[RuleDescriptor]) -> SarifResult {
+    let last = f.last_seen.as_deref().map(|t| format!(", last seen {t}")).unwrap_or_default();
+    SarifResult {
+        rule_id: f.fault.clone(),
+        rule_index: rules.iter().position(|r| r.id == f.fault),
+        level: level(f.severity),
+        message: plain(format!(
+            "Resolved since the baseline: {} on {}, host {}{last}.",
+            f.title,
+            escape_for_terminal(&f.component),
+            escape_for_terminal(&f.host)
+        )),
+        locations: Vec::new(),
+        related_locations: Vec::new(),
+        partial_fingerprints: [(FINGERPRINT_KEY, f.fingerprint.clone())].into_iter().collect(),
+        baseline_state: Some("absent"),
+        occurrence_count: f.count.max(1),
+        properties: ResultProperties {
+            severity: f.severity,
+            component: f.component.clone(),
+            host: f.host.clone(),
+            fingerprint: f.fingerprint.clone(),
+            first_seen: f.first_seen.clone(),
+            last_seen: f.last_seen.clone(),
+            caused_by: None,
         },
     }
 }

@@ -1,11 +1,14 @@
 //! The text report for a person at a terminal: a one-line summary, then findings grouped by
 //! severity (most severe first) and fault, each with where and when, evidence and what to do,
-//! then the skipped files. Colour only when asked; log text always escaped.
+//! then the skipped files. Compared with a baseline: the counts under the summary, `[new]` on new
+//! findings, and the findings new and resolved since the baseline after the findings. Colour only
+//! when asked; log text always escaped.
 
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use super::baseline::BaselineReport;
 use super::build::{Evidence, Finding, Report};
 use super::escape::escape_for_terminal;
 use crate::input::Transcoded;
@@ -56,6 +59,7 @@ pub fn write_text(report: &Report, style: TextStyle, out: &mut dyn Write) -> io:
         writeln!(out)?;
         write_finding(finding, report, &p, out)?;
     }
+    write_since_baseline(report, &p, out)?;
     write_chains(report, &p, out)?;
     write_unclassified(report, style.unclassified, &p, out)?;
     write_coverage(report, &p, out)?;
@@ -97,13 +101,73 @@ fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
         let n = input.transcoded.len();
         writeln!(out, "note: {n} log{} read as GBK, evidence shown decoded (listed at the end)", plural(n))?;
     }
+    if let Some(baseline) = &report.baseline {
+        writeln!(out, "{}", baseline_line(baseline))?;
+    }
+    if !report.merged_from.is_empty() {
+        let n = report.merged_from.len();
+        writeln!(out, "merged from {n} report{}", plural(n))?;
+    }
+    Ok(())
+}
+
+/// `since the baseline prev.json (cas-triage 0.1.0): 2 new, 10 recurring, 1 resolved`.
+pub(super) fn baseline_line(baseline: &BaselineReport) -> String {
+    let version = baseline.tool_version.as_deref().map(|v| format!(" (cas-triage {v})")).unwrap_or_default();
+    format!(
+        "since the baseline {}{version}: {} new, {} recurring, {} resolved",
+        escape_for_terminal(&baseline.path),
+        baseline.counts.new,
+        baseline.counts.recurring,
+        baseline.counts.resolved
+    )
+}
+
+/// The findings new since the baseline, one a line, then those it had that are gone.
+fn write_since_baseline(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let Some(baseline) = &report.baseline else { return Ok(()) };
+    writeln!(out)?;
+    writeln!(out, "{}", p.bold(&format!("New since baseline ({}):", baseline.counts.new)))?;
+    for f in report.new_findings() {
+        writeln!(
+            out,
+            "  {} {} on {}, host {}: {} {}{}{}",
+            p.severity(f.severity),
+            f.fault,
+            escape_for_terminal(&f.component),
+            escape_for_terminal(&f.host),
+            f.count,
+            counted_noun(f),
+            plural(f.count as usize),
+            f.first_seen.as_deref().map(|t| format!(", first {t}")).unwrap_or_default()
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", p.bold(&format!("Resolved since baseline ({}):", baseline.counts.resolved)))?;
+    for f in &baseline.resolved {
+        writeln!(
+            out,
+            "  {} {} on {}, host {}: last seen {} ({})",
+            p.severity(f.severity),
+            f.fault,
+            escape_for_terminal(&f.component),
+            escape_for_terminal(&f.host),
+            f.last_seen.as_deref().unwrap_or("without a timestamp"),
+            p.dim(&format!("fingerprint {}", f.fingerprint))
+        )?;
+    }
     Ok(())
 }
 
 fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
+    let new = if f.is_new() {
+        p.paint(Style::new().bold().fg_color(Some(AnsiColor::Green.into())), "[new] ")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} {}  {} {}",
+        "{} {new}{}  {} {}",
         p.severity(f.severity),
         p.bold(&f.fault),
         f.title,
@@ -158,7 +222,7 @@ pub(super) fn finding_plain(f: &Finding, report: &Report) -> String {
 
 /// What a finding's `count` counts, in the singular: matched events, files, alerting periods...
 pub(super) fn counted_noun(f: &Finding) -> &'static str {
-    match (f.kind, f.fault.as_str()) {
+    match (&*f.kind, f.fault.as_str()) {
         ("file-check", _) => "file",
         ("analysis", "alert.error-rate") => "alerting period",
         ("analysis", "dispatch.agent-heartbeat-stale") => "heartbeat gap",
@@ -223,7 +287,7 @@ fn write_chains(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result
         )?;
         for (i, hop) in chain.hops.iter().enumerate() {
             let what: Vec<&str> = hop.faults.iter().map(|f| f.fault.as_str()).collect();
-            let what = match (what.is_empty(), hop.task, hop.outcome) {
+            let what = match (what.is_empty(), hop.task.as_deref(), hop.outcome.as_deref()) {
                 (false, _, _) => what.join(", "),
                 (true, Some(task), Some(outcome)) => format!("task {task}: {outcome}"),
                 (true, Some(task), None) => format!("task {task}"),
@@ -380,7 +444,8 @@ fn write_skipped(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
     writeln!(out)?;
     writeln!(out, "{}", p.bold(&format!("Skipped or partly read ({}):", skipped.len())))?;
     for s in skipped {
-        writeln!(out, "  {}: {}", escape_for_terminal(&s.path), escape_for_terminal(&s.reason))?;
+        let from = s.report.as_deref().map(|r| format!(" (in {})", escape_for_terminal(r))).unwrap_or_default();
+        writeln!(out, "  {}{from}: {}", escape_for_terminal(&s.path), escape_for_terminal(&s.reason))?;
     }
     Ok(())
 }

@@ -2,12 +2,14 @@
 //! post to Jira-, ServiceNow- or GitHub-style issue APIs: a one-line `title`, the finding's
 //! markdown section (`markdown.rs`) as `body`, `severity`, `labels` (fault id, component, host),
 //! and the `fingerprint` to de-duplicate by, since the same problem gets the same fingerprint in
-//! every run.
+//! every run. Compared with a baseline, a ticket carries `baseline_state` and a fourth label,
+//! `new` or `recurring`, so a hook can open tickets for the new findings only.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::baseline::BaselineState;
 use super::build::{Finding, Report};
 use super::escape::escape_for_terminal;
 use super::markdown::finding_markdown;
@@ -33,6 +35,9 @@ pub struct Ticket {
     pub last_seen: Option<String>,
     /// The fingerprint of the finding this one probably follows from (its ticket's fingerprint).
     pub caused_by: Option<String>,
+    /// With `--baseline`: `new` or `recurring`. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
 }
 
 pub fn write_tickets(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -46,7 +51,11 @@ fn ticket(f: &Finding, report: &Report) -> Ticket {
         title: title(f),
         body: finding_markdown(f, report),
         severity: f.severity,
-        labels: [&f.fault, &f.component, &f.host].into_iter().map(|value| label(value)).collect(),
+        labels: [&f.fault, &f.component, &f.host]
+            .into_iter()
+            .map(|value| label(value))
+            .chain(f.baseline_state.map(|s| s.as_str().to_string()))
+            .collect(),
         fingerprint: f.fingerprint.clone(),
         fault: f.fault.clone(),
         component: f.component.clone(),
@@ -55,6 +64,7 @@ fn ticket(f: &Finding, report: &Report) -> Ticket {
         first_seen: f.first_seen.clone(),
         last_seen: f.last_seen.clone(),
         caused_by: f.caused_by.clone(),
+        baseline_state: f.baseline_state,
     }
 }
 

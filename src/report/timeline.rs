@@ -1,6 +1,7 @@
 //! The timeline: one chronological list, across hosts and components, of the evidence of every
 //! finding (faults, alerts, heartbeat gaps, clock skew) and of the tasks that did not succeed,
-//! for reading what happened in order during a postmortem.
+//! for reading what happened in order during a postmortem. A finding new since the baseline is
+//! marked `(new)`.
 
 use std::io::{self, Write};
 
@@ -24,7 +25,12 @@ pub fn write_timeline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 timestamp: evidence.timestamp.as_deref(),
                 host: &finding.host,
                 component: &finding.component,
-                what: format!("{} {}", finding.severity.as_str().to_uppercase(), finding.fault),
+                what: format!(
+                    "{} {}{}",
+                    finding.severity.as_str().to_uppercase(),
+                    finding.fault,
+                    if finding.is_new() { " (new)" } else { "" }
+                ),
                 text: &evidence.text,
             });
         }

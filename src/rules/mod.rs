@@ -21,7 +21,7 @@ pub use pack::{
 
 use std::{fmt, path::PathBuf, str::FromStr};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Every fault id of the fault catalogue (`fault-catalogue.md`): a contract with reports,
 /// tickets and JSON consumers. The default pack has an entry for each.
@@ -75,7 +75,7 @@ impl fmt::Display for FaultId {
 }
 
 /// How urgent a fault is; ordered from `Info` (least) to `Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,

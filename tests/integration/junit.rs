@@ -93,7 +93,7 @@ fn xsd() -> std::path::PathBuf {
 
 /// Validates `xml` with `xmllint --schema junit-10.xsd`. Without xmllint, the check is skipped
 /// with a note, unless `CI_REQUIRE_XMLLINT=1` (set by `.ci/run`) makes its absence a failure.
-fn assert_valid_junit(xml: &str) {
+pub(crate) fn assert_valid_junit(xml: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("report.xml");
     std::fs::write(&file, xml).unwrap();

@@ -1,6 +1,7 @@
 //! Command-line tests of cas-triage: one binary, one module per concern, helpers in `util`.
 
 mod analyses;
+mod baseline;
 mod damage;
 mod encoding;
 mod formats;
@@ -8,6 +9,7 @@ mod hostile;
 mod inputs;
 mod junit;
 mod markdown;
+mod merge;
 mod output;
 mod reference;
 mod rules_cmd;

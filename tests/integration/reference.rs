@@ -11,8 +11,9 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-const COMMANDS: &[&str] = &["scan", "events", "exeurl", "explain", "rules", "schema", "completions", "man"];
-const SCAN_OPTIONS: &[&str] = &["--fail-on", "--format", "--output", "--strict", "--since", "--tz", "--encoding"];
+const COMMANDS: &[&str] = &["scan", "merge", "events", "exeurl", "explain", "rules", "schema", "completions", "man"];
+const SCAN_OPTIONS: &[&str] =
+    &["--fail-on", "--fail-on-new", "--baseline", "--format", "--output", "--strict", "--since", "--tz", "--encoding"];
 
 #[test]
 fn schema_prints_the_schema_file_the_readme_links() {

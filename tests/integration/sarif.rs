@@ -11,7 +11,8 @@ fn validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap()
 }
 
-fn assert_valid(sarif: &Value) {
+/// Asserts that `sarif` validates against the SARIF 2.1.0 schema.
+pub(crate) fn assert_valid(sarif: &Value) {
     let errors: Vec<String> = validator().iter_errors(sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }

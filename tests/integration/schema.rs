@@ -13,7 +13,8 @@ fn validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap()
 }
 
-fn assert_valid(report: &Value) {
+/// Asserts that `report` validates against the report's JSON Schema.
+pub(crate) fn assert_valid(report: &Value) {
     let validator = validator();
     let errors: Vec<String> =
         validator.iter_errors(report).map(|e| format!("{} at {}", e, e.instance_path())).collect();

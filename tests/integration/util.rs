@@ -151,3 +151,53 @@ pub fn bundle(files: &[(&str, &[u8])]) -> (tempfile::TempDir, String) {
     let root = root.to_str().unwrap().to_string();
     (tmp, root)
 }
+
+/// Every file of the example bundle as (path inside it, bytes), in path order: the makings of a
+/// bundle with a file left out or split across hosts.
+pub fn bundle_files() -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let relative = path.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/");
+                out.push((relative, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let root = fixtures().join("bundle");
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    files.sort();
+    files
+}
+
+/// A bundle of the example bundle's files that `keep` accepts (by path inside the bundle).
+pub fn bundle_where(keep: impl Fn(&str) -> bool) -> (tempfile::TempDir, String) {
+    let files = bundle_files();
+    let kept: Vec<(&str, &[u8])> =
+        files.iter().filter(|(path, _)| keep(path)).map(|(path, data)| (path.as_str(), data.as_slice())).collect();
+    bundle(&kept)
+}
+
+/// Runs `scan --format json -o DIR/NAME` on `paths`, expecting status 0; returns the report's path.
+pub fn json_report(dir: &Path, name: &str, paths: &[&str]) -> String {
+    let file = dir.join(name);
+    let output = cas_triage().args(["scan", "--format", "json", "-o"]).arg(&file).args(paths).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    file.to_str().unwrap().to_string()
+}
+
+/// The fingerprints of a report's findings, each with its fault, count, first and last seen.
+pub fn fingerprints(report: &Value) -> std::collections::BTreeMap<String, String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let what = format!("{} {} {} {}", f["fault"], f["count"], f["first_seen"], f["last_seen"]);
+            (f["fingerprint"].as_str().unwrap().to_string(), what)
+        })
+        .collect()
+}

@@ -1,0 +1,37 @@
+//! `cas-triage merge`: read the JSON reports of many hosts' scans, merge them into one report,
+//! compare it with the baseline, write it in the chosen format, and decide the exit status.
+//! Warnings (other versions, rule packs or zones) go to standard error.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::write::{Presentation, findings_status, write_report};
+use crate::config::MergeConfig;
+use crate::report::{NamedReport, Report, TextStyle};
+
+pub(super) fn run(config: MergeConfig, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let mut reports = Vec::with_capacity(config.reports.len());
+    for path in &config.reports {
+        let report = Report::read(path).context("cannot merge")?;
+        reports.push(NamedReport { name: path.display().to_string(), report });
+    }
+    let merged = Report::merge(reports, config.samples);
+    for warning in &merged.warnings {
+        eprintln!("cas-triage: warning: {warning}");
+    }
+    let mut report = merged.report;
+    if let Some(baseline) = &config.baseline {
+        report.compare_with(baseline);
+    }
+    let presentation = Presentation {
+        format: config.format,
+        text: TextStyle { color: config.color, unclassified: config.unclassified },
+        thresholds: config.thresholds,
+        pack: &config.pack,
+        lang: config.lang,
+    };
+    write_report(&report, &presentation, out)?;
+    Ok(findings_status(&report, config.thresholds))
+}

@@ -1,0 +1,473 @@
+//! Merging reports (`cas-triage merge`): the JSON reports of scans made on many hosts become one
+//! [`Report`], so every output format writes it. Findings of the same fingerprint (fault,
+//! component, host) become one: counts summed, first and last seen widened, the earliest evidence
+//! kept, the runbook of the earliest. Unclassified groups merge by template, component and host.
+//! What is per host (exeurls, tasks, clock offsets, configuration files, chains, coverage) is
+//! concatenated, under the caps a scan keeps. Totals are summed and the summary is counted again.
+//!
+//! Timestamps are compared as instants, not as text: reports of hosts in other zones carry other
+//! offsets. The library has no UI: what a person should know (other versions, other rule packs,
+//! other zones) comes back as warnings for the caller to print.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::DateTime;
+use serde::{Deserialize, Serialize};
+
+use super::analyses::MAX_TASKS;
+use super::build::{Finding, InputSummary, Report, SCHEMA_VERSION, Summary, Tool, Unclassified};
+use super::chains::MAX_CHAINS;
+use crate::classify::MAX_GROUPS;
+use crate::rules::Severity;
+
+/// A report to merge and the name it goes by in the merged report (its path).
+#[derive(Debug, Clone)]
+pub struct NamedReport {
+    pub name: String,
+    pub report: Report,
+}
+
+/// One report a merged report was made of.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MergedReport {
+    /// The report's path, as given to `merge`.
+    pub report: String,
+    pub tool_version: String,
+    /// What it scanned (its `input.paths`).
+    pub paths: Vec<String>,
+    pub files: u64,
+    pub findings: usize,
+}
+
+/// The merged report, and what the caller should tell a person about it.
+#[derive(Debug)]
+pub struct Merged {
+    pub report: Report,
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// Merges `reports` into one, keeping at most `samples` evidence items per finding. Any
+    /// comparison with a baseline the reports carried is dropped: compare the merged report.
+    pub fn merge(reports: Vec<NamedReport>, samples: usize) -> Merged {
+        let mut warnings: Vec<String> = version_warnings(&reports).into_iter().collect();
+        warnings.extend(zone_warning(&reports));
+        let merged_from = reports
+            .iter()
+            .map(|r| MergedReport {
+                report: r.name.clone(),
+                tool_version: r.report.tool.version.to_string(),
+                paths: r.report.input.paths.clone(),
+                files: r.report.input.files,
+                findings: r.report.findings.len(),
+            })
+            .collect();
+        let input = merge_inputs(&reports);
+        let mut summary = sum_summaries(reports.iter().map(|r| &r.report.summary));
+        let mut findings = Vec::new();
+        let mut unclassified = Vec::new();
+        let mut exeurls = Vec::new();
+        let mut tasks = Vec::new();
+        let mut clock_offsets = Vec::new();
+        let mut config_files = Vec::new();
+        let mut chains = Vec::new();
+        let mut coverage = super::Coverage { logs: Vec::new(), missing: Vec::new(), uncovered: Vec::new() };
+        for NamedReport { name, report } in reports {
+            findings.extend(report.findings.into_iter().map(|f| (name.clone(), f)));
+            unclassified.extend(report.unclassified);
+            exeurls.extend(report.exeurls);
+            tasks.extend(report.tasks);
+            clock_offsets.extend(report.clock_offsets);
+            config_files.extend(report.config_files);
+            chains.extend(report.chains);
+            coverage.logs.extend(report.coverage.logs);
+            coverage.missing.extend(report.coverage.missing);
+            coverage.uncovered.extend(report.coverage.uncovered);
+        }
+        let (findings, pack_warnings) = merge_findings(findings, samples);
+        warnings.extend(pack_warnings);
+        let (unclassified, dropped) = merge_unclassified(unclassified);
+        summary.unclassified_overflow += dropped;
+        // Per host, newest first, as a scan lists them; each report already kept its newest.
+        exeurls.sort_by(|a, b| {
+            a.host.cmp(&b.host).then_with(|| time(b.timestamp.as_deref()).cmp(&time(a.timestamp.as_deref())))
+        });
+        // The newest tasks, oldest first.
+        tasks.sort_by_key(|t| time(t.end.as_deref().or(t.start.as_deref())));
+        tasks.drain(..tasks.len().saturating_sub(MAX_TASKS));
+        // The first chains by time of their first failure.
+        chains.sort_by_key(|c| {
+            time(c.first_failure.and_then(|i| c.hops.get(i)).and_then(|h| h.evidence.timestamp.as_deref()))
+        });
+        chains.truncate(MAX_CHAINS);
+        coverage.logs.sort_by(|a, b| (&a.component, &a.host).cmp(&(&b.component, &b.host)));
+        coverage.uncovered.sort_by_key(|u| u.overlap != "outside");
+        summary.findings = findings.len();
+        summary.matches = findings.iter().map(|f| f.count).sum();
+        summary.highest_severity = findings.iter().map(|f| f.severity).max();
+        summary.by_severity = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        for finding in &findings {
+            *summary.by_severity.entry(finding.severity).or_default() += 1;
+        }
+        let report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::this(),
+            input,
+            summary,
+            findings,
+            unclassified,
+            exeurls,
+            tasks,
+            clock_offsets,
+            config_files,
+            chains,
+            coverage,
+            baseline: None,
+            merged_from,
+        };
+        Merged { report, warnings }
+    }
+}
+
+/// Orders RFC 3339 timestamps by the instant they name, whatever their offsets; a missing or
+/// unreadable one sorts first.
+fn time(timestamp: Option<&str>) -> Option<i64> {
+    timestamp.and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.timestamp_millis())
+}
+
+/// The earlier of two times (a missing one never wins).
+fn earliest(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (time(a.as_deref()), time(b.as_deref())) {
+        (_, None) => a.or(b),
+        (None, Some(_)) => b,
+        (Some(x), Some(y)) => {
+            if y < x {
+                b
+            } else {
+                a
+            }
+        }
+    }
+}
+
+/// The later of two times (a missing one never wins).
+fn latest(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (time(a.as_deref()), time(b.as_deref())) {
+        (_, None) => a.or(b),
+        (None, Some(_)) => b,
+        (Some(x), Some(y)) => {
+            if y > x {
+                b
+            } else {
+                a
+            }
+        }
+    }
+}
+
+/// Sorts by time with the undated last (`time` puts them first).
+fn dated_first(timestamp: Option<&str>) -> (bool, Option<i64>) {
+    let at = time(timestamp);
+    (at.is_none(), at)
+}
+
+/// Findings of one fingerprint become one; the order is a scan's (most severe first, then
+/// fault, component, host). Also returns a warning for each fault the reports describe
+/// differently, which means different rule packs.
+fn merge_findings(findings: Vec<(String, Finding)>, samples: usize) -> (Vec<Finding>, Vec<String>) {
+    let mut groups: BTreeMap<String, Vec<(String, Finding)>> = BTreeMap::new();
+    for (name, finding) in findings {
+        groups.entry(finding.fingerprint.clone()).or_default().push((name, finding));
+    }
+    let mut warned: BTreeSet<String> = BTreeSet::new();
+    let mut warnings = Vec::new();
+    let mut merged = Vec::with_capacity(groups.len());
+    for (_, mut group) in groups {
+        // The earliest first: its runbook was filled from the earliest event.
+        group.sort_by_key(|(_, f)| dated_first(f.first_seen.as_deref()));
+        let mut others = group.into_iter();
+        let (first_name, mut into) = others.next().expect("a group has a finding");
+        into.baseline_state = None;
+        for (name, other) in others {
+            let differs = |what: &str, a: &str, b: &str| {
+                (a != b).then(|| format!("{what} {a:?} in {first_name}, {b:?} in {name}"))
+            };
+            let difference = differs("title", &into.title, &other.title)
+                .or_else(|| differs("severity", into.severity.as_str(), other.severity.as_str()))
+                .or_else(|| differs("section", &into.section, &other.section))
+                .or_else(|| differs("kind", &into.kind, &other.kind));
+            if let Some(difference) = difference.filter(|_| warned.insert(into.fault.clone())) {
+                warnings.push(format!(
+                    "fault {} is described differently ({difference}): the reports were made with different rule packs; the merged finding keeps {first_name}'s",
+                    into.fault
+                ));
+            }
+            into.count += other.count;
+            into.first_seen = earliest(into.first_seen.take(), other.first_seen);
+            into.last_seen = latest(into.last_seen.take(), other.last_seen);
+            if into.caused_by.is_none() {
+                into.caused_by = other.caused_by;
+                into.caused_by_chain = other.caused_by_chain;
+            }
+            into.evidence.extend(other.evidence);
+        }
+        into.evidence.sort_by_key(|e| dated_first(e.timestamp.as_deref()));
+        // The same event in two reports (a bundle collected twice) is shown once.
+        let mut seen = BTreeSet::new();
+        into.evidence.retain(|e| seen.insert((e.archive.clone(), e.path.clone(), e.line, e.text.clone())));
+        into.evidence.truncate(samples);
+        merged.push(into);
+    }
+    merged.sort_by(|a, b| {
+        (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
+    });
+    (merged, warnings)
+}
+
+/// Groups of one template, component and host become one, most frequent first; past the
+/// [`MAX_GROUPS`] a scan keeps, the least frequent are only counted (returned, for the overflow).
+fn merge_unclassified(groups: Vec<Unclassified>) -> (Vec<Unclassified>, u64) {
+    let mut by_key: BTreeMap<(String, String, String), Unclassified> = BTreeMap::new();
+    for group in groups {
+        let key = (group.template.clone(), group.component.clone(), group.host.clone());
+        match by_key.entry(key) {
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(group);
+            }
+            std::collections::btree_map::Entry::Occupied(mut entry) => {
+                let into = entry.get_mut();
+                if dated_first(group.first_seen.as_deref()) < dated_first(into.first_seen.as_deref()) {
+                    into.example = group.example;
+                }
+                into.count += group.count;
+                into.first_seen = earliest(into.first_seen.take(), group.first_seen);
+                into.last_seen = latest(into.last_seen.take(), group.last_seen);
+            }
+        }
+    }
+    let mut merged: Vec<Unclassified> = by_key.into_values().collect();
+    merged.sort_by(|a, b| {
+        (b.count, &a.template, &a.component, &a.host).cmp(&(a.count, &b.template, &b.component, &b.host))
+    });
+    let dropped = merged.iter().skip(MAX_GROUPS).map(|u| u.count).sum();
+    merged.truncate(MAX_GROUPS);
+    (merged, dropped)
+}
+
+/// The inputs summed: paths (each once), counts, skipped and decoded files named with their
+/// report; the window widened to cover every report's.
+fn merge_inputs(reports: &[NamedReport]) -> InputSummary {
+    let mut paths: Vec<String> = Vec::new();
+    for path in reports.iter().flat_map(|r| &r.report.input.paths) {
+        if !paths.contains(path) {
+            paths.push(path.clone());
+        }
+    }
+    let inputs = || reports.iter().map(|r| &r.report.input);
+    let named = |name: &str, report: &Option<String>| Some(report.clone().unwrap_or_else(|| name.to_string()));
+    let windows: Vec<(Option<String>, Option<String>)> = inputs().map(|i| (i.since.clone(), i.until.clone())).collect();
+    // An unbounded side in any report leaves the merged window unbounded on that side.
+    let since =
+        windows.iter().map(|w| w.0.clone()).reduce(|a, b| a.zip(b).and_then(|(a, b)| earliest(Some(a), Some(b))));
+    let until = windows.iter().map(|w| w.1.clone()).reduce(|a, b| a.zip(b).and_then(|(a, b)| latest(Some(a), Some(b))));
+    InputSummary {
+        paths,
+        files: inputs().map(|i| i.files).sum(),
+        bytes: inputs().map(|i| i.bytes).sum(),
+        events: inputs().map(|i| i.events).sum(),
+        lines: inputs().map(|i| i.lines).sum(),
+        ignored: inputs().map(|i| i.ignored).sum(),
+        timezone: inputs().next().map_or_else(|| "+00:00".to_string(), |i| i.timezone.clone()),
+        since: since.flatten(),
+        until: until.flatten(),
+        skipped: reports
+            .iter()
+            .flat_map(|r| {
+                r.report.input.skipped.iter().map(|s| {
+                    let mut s = s.clone();
+                    s.report = named(&r.name, &s.report);
+                    s
+                })
+            })
+            .collect(),
+        transcoded: reports
+            .iter()
+            .flat_map(|r| {
+                r.report.input.transcoded.iter().map(|t| {
+                    let mut t = t.clone();
+                    t.report = named(&r.name, &t.report);
+                    t
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The totals of the summaries; what depends on the merged findings is counted again later.
+fn sum_summaries<'a>(summaries: impl Iterator<Item = &'a Summary>) -> Summary {
+    let mut total = Summary {
+        findings: 0,
+        matches: 0,
+        highest_severity: None,
+        by_severity: BTreeMap::new(),
+        unclassified_events: 0,
+        unclassified_overflow: 0,
+        exeurls_seen: 0,
+        tasks_seen: 0,
+        task_lines_dropped: 0,
+        chains_seen: 0,
+        chain_events_dropped: 0,
+    };
+    for s in summaries {
+        total.unclassified_events += s.unclassified_events;
+        total.unclassified_overflow += s.unclassified_overflow;
+        total.exeurls_seen += s.exeurls_seen;
+        total.tasks_seen += s.tasks_seen;
+        total.task_lines_dropped += s.task_lines_dropped;
+        total.chains_seen += s.chains_seen;
+        total.chain_events_dropped += s.chain_events_dropped;
+    }
+    total
+}
+
+/// A warning when the reports come from other versions of cas-triage than this one.
+fn version_warnings(reports: &[NamedReport]) -> Option<String> {
+    let this = Tool::this();
+    let others: Vec<String> = reports
+        .iter()
+        .filter(|r| r.report.tool.version != this.version)
+        .map(|r| format!("{} by {}", r.name, r.report.tool.version))
+        .collect();
+    (!others.is_empty()).then(|| {
+        format!(
+            "merging reports of other cas-triage versions than this one ({}): {}; merged all the same",
+            this.version,
+            others.join(", ")
+        )
+    })
+}
+
+/// A warning when the reports read timestamps in different zones.
+fn zone_warning(reports: &[NamedReport]) -> Option<String> {
+    let zones: BTreeSet<&str> = reports.iter().map(|r| r.report.input.timezone.as_str()).collect();
+    (zones.len() > 1).then(|| {
+        let first = reports.first().map_or("", |r| r.report.input.timezone.as_str());
+        format!(
+            "the reports read timestamps in different zones ({}): each timestamp keeps its own offset, input.timezone says {first}",
+            zones.into_iter().collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::build::tests::{evidence, finding};
+
+    const AT_10: &str = "2022-09-29T10:00:00.000+08:00";
+    /// 11:00 in +08:00, written in UTC: later than `AT_10` though it sorts first as text.
+    const AT_11_UTC: &str = "2022-09-29T03:00:00.000+00:00";
+    const AT_12: &str = "2022-09-29T12:00:00.000+08:00";
+
+    fn named(name: &str, findings: Vec<Finding>) -> NamedReport {
+        let mut report = Report::empty();
+        report.input.paths = vec!["/home/admin/logs".into()];
+        report.input.files = 2;
+        report.findings = findings;
+        NamedReport { name: name.into(), report }
+    }
+
+    #[test]
+    fn findings_of_one_fingerprint_become_one() {
+        let mut late = finding("dispatch.send-msg-failed", "10.0.0.1", Severity::High, 3, Some(AT_12));
+        late.evidence.push(evidence("later.log", AT_12));
+        late.remediation = vec!["late runbook".into()];
+        let mut early = finding("dispatch.send-msg-failed", "10.0.0.1", Severity::High, 2, Some(AT_10));
+        early.last_seen = Some(AT_11_UTC.into());
+        early.evidence.push(evidence("b.log", AT_11_UTC));
+        let other = finding("release.stuck", "10.0.0.2", Severity::Critical, 1, None);
+        let merged = Report::merge(vec![named("a.json", vec![late]), named("b.json", vec![early, other])], 2);
+        assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
+        let report = merged.report;
+        assert_eq!(report.findings.len(), 2);
+        assert_eq!(report.findings[0].fault, "release.stuck", "most severe first");
+        let f = &report.findings[1];
+        assert_eq!(f.count, 5);
+        assert_eq!((f.first_seen.as_deref(), f.last_seen.as_deref()), (Some(AT_10), Some(AT_12)));
+        let times: Vec<_> = f.evidence.iter().map(|e| e.timestamp.as_deref().unwrap()).collect();
+        assert_eq!(times, [AT_10, AT_11_UTC], "the earliest, compared as instants, at most --samples");
+        assert_eq!(f.remediation, ["fix 10.0.0.1"], "the runbook of the earliest");
+        assert_eq!(report.summary.findings, 2);
+        assert_eq!(report.summary.matches, 6);
+        assert_eq!(report.summary.highest_severity, Some(Severity::Critical));
+        assert_eq!(report.summary.by_severity[&Severity::High], 1);
+        assert_eq!(report.input.files, 4);
+        assert_eq!(report.input.paths, ["/home/admin/logs"], "each path once");
+        let names: Vec<_> = report.merged_from.iter().map(|m| m.report.as_str()).collect();
+        assert_eq!(names, ["a.json", "b.json"]);
+    }
+
+    #[test]
+    fn a_report_merged_with_itself_shows_each_event_once() {
+        let f = finding("dispatch.send-msg-failed", "10.0.0.1", Severity::High, 2, Some(AT_10));
+        let merged = Report::merge(vec![named("a.json", vec![f.clone()]), named("a.json", vec![f])], 3).report;
+        assert_eq!(merged.findings[0].count, 4);
+        assert_eq!(merged.findings[0].evidence.len(), 1);
+    }
+
+    #[test]
+    fn unclassified_groups_merge_by_template_component_and_host() {
+        let group = |host: &str, count, first: &str| Unclassified {
+            template: "connection reset by <IP>".into(),
+            count,
+            component: "acopswareexecutor".into(),
+            host: host.into(),
+            first_seen: Some(first.into()),
+            last_seen: Some(first.into()),
+            example: evidence(&format!("{host}-{first}.log"), first),
+        };
+        let mut a = named("a.json", Vec::new());
+        a.report.unclassified = vec![group("h1", 2, AT_12), group("h2", 1, AT_10)];
+        a.report.summary.unclassified_events = 3;
+        let mut b = named("b.json", Vec::new());
+        b.report.unclassified = vec![group("h1", 5, AT_10)];
+        b.report.summary.unclassified_events = 5;
+        let report = Report::merge(vec![a, b], 3).report;
+        let groups: Vec<_> = report.unclassified.iter().map(|u| (u.host.as_str(), u.count)).collect();
+        assert_eq!(groups, [("h1", 7), ("h2", 1)]);
+        assert_eq!(report.unclassified[0].example.path, format!("h1-{AT_10}.log"));
+        assert_eq!(report.unclassified[0].last_seen.as_deref(), Some(AT_12));
+        assert_eq!(report.summary.unclassified_events, 8);
+    }
+
+    #[test]
+    fn skipped_files_name_their_report_and_differences_are_warned() {
+        let mut a = named("a.json", vec![finding("release.stuck", "h", Severity::High, 1, None)]);
+        a.report.input.skipped.push(crate::input::Skipped { path: "x.gz".into(), reason: "cut".into(), report: None });
+        let mut changed = finding("release.stuck", "h", Severity::Medium, 1, None);
+        changed.title = "another title".into();
+        let mut b = named("b.json", vec![changed]);
+        b.report.tool.version = "0.0.9".into();
+        b.report.input.timezone = "+00:00".into();
+        let merged = Report::merge(vec![a, b], 3);
+        assert_eq!(merged.report.input.skipped[0].report.as_deref(), Some("a.json"));
+        let warnings = merged.warnings.join("\n");
+        assert!(warnings.contains("b.json by 0.0.9"), "{warnings}");
+        assert!(warnings.contains("different zones (+00:00, +08:00)"), "{warnings}");
+        assert!(warnings.contains("fault release.stuck is described differently"), "{warnings}");
+        assert!(warnings.contains("different rule packs"), "{warnings}");
+    }
+
+    #[test]
+    fn windows_widen_and_stay_open_when_one_is() {
+        let window = |since: Option<&str>| {
+            let mut r = named("r.json", Vec::new());
+            r.report.input.since = since.map(str::to_string);
+            r
+        };
+        let merged = Report::merge(vec![window(Some(AT_12)), window(Some(AT_10))], 3).report;
+        assert_eq!(merged.input.since.as_deref(), Some(AT_10));
+        let merged = Report::merge(vec![window(Some(AT_12)), window(None)], 3).report;
+        assert_eq!(merged.input.since, None);
+    }
+}

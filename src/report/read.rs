@@ -1,0 +1,199 @@
+//! Reading JSON reports back: the reports `merge` combines and the baseline `--baseline` compares
+//! with. A file is checked in steps, so that the error says what is wrong with it: readable, JSON,
+//! one document (not JSON Lines), a cas-triage report (`tool.name`), of this schema version, and
+//! of this layout. Every error names the file.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::baseline::{Baseline, BaselineFinding};
+use super::build::{Report, SCHEMA_VERSION};
+
+/// Why a file is not a report this version can use.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{path}: cannot read it: {reason}")]
+    Io { path: PathBuf, reason: std::io::Error },
+    #[error("{path}: not JSON: {reason}")]
+    NotJson { path: PathBuf, reason: serde_json::Error },
+    #[error("{path}: JSON Lines (`--format jsonl`), not a JSON report: use the report `scan --format json` writes")]
+    JsonLines { path: PathBuf },
+    #[error("{path}: not a cas-triage report: {reason}")]
+    NotReport { path: PathBuf, reason: String },
+    #[error("{path}: a report of schema_version {found}; this cas-triage reads schema_version {SCHEMA_VERSION}")]
+    SchemaVersion { path: PathBuf, found: serde_json::Value },
+    #[error("{path}: not a cas-triage report as this version writes it: {reason}")]
+    Layout { path: PathBuf, reason: serde_json::Error },
+}
+
+/// What every report has, whatever its version: enough to tell whose it is.
+#[derive(Deserialize)]
+struct Probe {
+    schema_version: Option<serde_json::Value>,
+    tool: Option<ProbeTool>,
+}
+
+#[derive(Deserialize)]
+struct ProbeTool {
+    name: Option<serde_json::Value>,
+}
+
+/// What a baseline needs of a report.
+#[derive(Deserialize)]
+struct BaselineDocument {
+    tool: ToolVersion,
+    #[serde(default)]
+    input: Option<InputPaths>,
+    findings: Vec<BaselineFinding>,
+}
+
+#[derive(Deserialize)]
+struct ToolVersion {
+    version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct InputPaths {
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+impl Report {
+    /// Reads a JSON report that `scan --format json` or `merge` wrote.
+    pub fn read(path: &Path) -> Result<Report, ReadError> {
+        let bytes = checked(path)?;
+        serde_json::from_slice(&bytes).map_err(|reason| ReadError::Layout { path: path.to_path_buf(), reason })
+    }
+}
+
+impl Baseline {
+    /// Reads the findings of a JSON report to compare a new report with.
+    pub fn read(path: &Path) -> Result<Baseline, ReadError> {
+        let bytes = checked(path)?;
+        let document: BaselineDocument =
+            serde_json::from_slice(&bytes).map_err(|reason| ReadError::Layout { path: path.to_path_buf(), reason })?;
+        Ok(Baseline {
+            path: path.display().to_string(),
+            tool_version: document.tool.version,
+            paths: document.input.map(|i| i.paths).unwrap_or_default(),
+            findings: document.findings,
+        })
+    }
+}
+
+/// The bytes of `path`, once they are known to be one JSON document of a cas-triage report of
+/// this schema version.
+fn checked(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let bytes = std::fs::read(path).map_err(|reason| ReadError::Io { path: path.to_path_buf(), reason })?;
+    let probe: Probe = match serde_json::from_slice(&bytes) {
+        Ok(probe) => probe,
+        Err(reason) if reason.is_data() => {
+            let reason = "it is JSON but not an object with a tool".to_string();
+            return Err(ReadError::NotReport { path: path.to_path_buf(), reason });
+        }
+        Err(_) if is_json_lines(&bytes) => return Err(ReadError::JsonLines { path: path.to_path_buf() }),
+        Err(reason) => return Err(ReadError::NotJson { path: path.to_path_buf(), reason }),
+    };
+    let name = probe.tool.and_then(|tool| tool.name);
+    match name.as_ref().and_then(|name| name.as_str()) {
+        Some(env!("CARGO_PKG_NAME")) => {}
+        Some(other) => {
+            let reason = format!("its tool.name is {other:?}");
+            return Err(ReadError::NotReport { path: path.to_path_buf(), reason });
+        }
+        None => {
+            let reason = "it has no tool.name".to_string();
+            return Err(ReadError::NotReport { path: path.to_path_buf(), reason });
+        }
+    }
+    match probe.schema_version {
+        Some(version) if version.as_u64() == Some(u64::from(SCHEMA_VERSION)) => Ok(bytes),
+        Some(found) => Err(ReadError::SchemaVersion { path: path.to_path_buf(), found }),
+        None => Err(ReadError::NotReport { path: path.to_path_buf(), reason: "it has no schema_version".into() }),
+    }
+}
+
+/// Several JSON values, one a line: what `--format jsonl` writes.
+fn is_json_lines(bytes: &[u8]) -> bool {
+    let mut lines = bytes.split(|b| *b == b'\n').filter(|line| !line.iter().all(u8::is_ascii_whitespace));
+    let two = lines.next().zip(lines.next());
+    two.is_some_and(|(a, b)| {
+        serde_json::from_slice::<IgnoredAny>(a).is_ok() && serde_json::from_slice::<IgnoredAny>(b).is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Case {
+        content: &'static str,
+        /// What the message says after the path.
+        want: &'static str,
+    }
+
+    const CASES: &[Case] = &[
+        Case { content: "", want: ": not JSON: EOF while parsing a value at line 1 column 0" },
+        Case { content: "<html>", want: ": not JSON: expected value at line 1 column 1" },
+        Case { content: "[1, 2]", want: ": not a cas-triage report: it is JSON but not an object with a tool" },
+        Case { content: r#"{"version": "2.1.0", "runs": []}"#, want: ": not a cas-triage report: it has no tool.name" },
+        Case {
+            content: r#"{"tool": {"name": "hayabusa"}}"#,
+            want: r#": not a cas-triage report: its tool.name is "hayabusa""#,
+        },
+        Case {
+            content: r#"{"tool": {"name": "cas-triage"}}"#,
+            want: ": not a cas-triage report: it has no schema_version",
+        },
+        Case {
+            content: r#"{"schema_version": 2, "tool": {"name": "cas-triage"}}"#,
+            want: ": a report of schema_version 2; this cas-triage reads schema_version 1",
+        },
+        Case {
+            content: "{\"type\":\"finding\"}\n{\"type\":\"summary\"}\n",
+            want: ": JSON Lines (`--format jsonl`), not a JSON report: use the report `scan --format json` writes",
+        },
+        Case {
+            content: r#"{"schema_version": 1, "tool": {"name": "cas-triage", "version": "0.1.0"}}"#,
+            want: ": not a cas-triage report as this version writes it: missing field `findings` at line 1 column 73",
+        },
+    ];
+
+    #[test]
+    fn every_unusable_file_is_named_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        for case in CASES {
+            let path = dir.path().join("report.json");
+            std::fs::write(&path, case.content).unwrap();
+            let message = Baseline::read(&path).unwrap_err().to_string();
+            assert_eq!(message, format!("{}{}", path.display(), case.want), "{:?}", case.content);
+            assert!(Report::read(&path).unwrap_err().to_string().starts_with(&path.display().to_string()));
+        }
+        let missing = dir.path().join("missing.json");
+        let message = Report::read(&missing).unwrap_err().to_string();
+        assert!(message.starts_with(&format!("{}: cannot read it: ", missing.display())), "{message}");
+    }
+
+    #[test]
+    fn a_written_report_reads_back_the_same() {
+        let mut report = Report::empty();
+        report.findings.push(crate::report::build::tests::finding(
+            "dispatch.send-msg-failed",
+            "10.0.0.1",
+            crate::rules::Severity::High,
+            2,
+            Some("2022-09-29T10:15:32.118+08:00"),
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(&report).unwrap()).unwrap();
+        let back = Report::read(&path).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&report).unwrap());
+        let baseline = Baseline::read(&path).unwrap();
+        assert_eq!(baseline.findings.len(), 1);
+        assert_eq!(baseline.findings[0].fingerprint, report.findings[0].fingerprint);
+        assert_eq!(baseline.tool_version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+    }
+}
