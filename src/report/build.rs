@@ -19,7 +19,7 @@ use super::merge::MergedReport;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
 use crate::input::{Skipped, Transcoded};
-use crate::rules::{CompiledRules, Lang, Rule, RuleKind, RulePack, Severity};
+use crate::rules::{CompiledRules, Lang, Rule, RuleKind, RulePack, Severity, fill_placeholders};
 use crate::scan::ScanOutcome;
 
 /// Version of the JSON layout; raised when a field changes meaning or goes away.
@@ -466,30 +466,6 @@ fn placeholder_value(pack: &RulePack, values: &BTreeMap<&str, &str>, name: &str,
         return Some(value.to_string());
     }
     pack.field_doc(name).map(|doc| format!("<{name}: {}>", doc.text.get(lang)))
-}
-
-/// Replaces each `{name}` by what `resolve` gives for it; names it has nothing for stay visible.
-fn fill_placeholders(template: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close =
-            after.find('}').filter(|&i| i > 0 && after[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        match close.and_then(|i| resolve(&after[..i]).map(|v| (i, v))) {
-            Some((i, value)) => {
-                out.push_str(&value);
-                rest = &after[i + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use super::examples::test_examples;
 use super::matcher::CompiledRules;
-use super::pack::{RuleKind, RulePack};
-use super::{CATALOGUE, RuleError};
+use super::pack::{Rule, RuleKind, RulePack, fill_placeholders};
+use super::{CATALOGUE, Lang, RuleError};
 
 /// Literals shorter than this match too much text to pre-filter events well.
 const MIN_USEFUL_LITERAL: usize = 4;
@@ -117,6 +117,13 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<LintProblem> {
                 rule.examples_no_match.len()
             ));
         }
+        if matches!(rule.kind, RuleKind::Lines(_)) {
+            for name in unexplained_placeholders(&pack, rule) {
+                warn(format!(
+                    "the runbook's {{{name}}} has no [[field]] entry: when the evidence holds no {name}, the reader sees {{{name}}} as it is; describe where to look it up"
+                ));
+            }
+        }
         for literal in signatures.iter().flat_map(|s| &s.literals) {
             if literal.len() < MIN_USEFUL_LITERAL {
                 warn(format!("literal {literal:?} is so short it makes most events candidates"));
@@ -158,6 +165,21 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<LintProblem> {
     }
     problems.sort_by(|a, b| (&a.file, a.line, b.level).cmp(&(&b.file, b.line, a.level)));
     problems
+}
+
+/// The `{name}` placeholders of a line rule's runbook (both languages) that the pack does not
+/// describe with a `[[field]]`, other than the component and host every finding has.
+fn unexplained_placeholders(pack: &RulePack, rule: &Rule) -> Vec<String> {
+    let names = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    for step in rule.remediation.steps(Lang::En).iter().chain(rule.remediation.steps(Lang::Zh)) {
+        fill_placeholders(step, &|name| {
+            if !matches!(name, "component" | "host") && pack.field_doc(name).is_none() {
+                names.borrow_mut().insert(name.to_string());
+            }
+            None
+        });
+    }
+    names.into_inner().into_iter().collect()
 }
 
 /// The share of [`ORDINARY_LINES`] that hold `literal` (ASCII case ignored), when it is above
@@ -279,6 +301,16 @@ no_match = ["ok", "2022-09-29 10:15:32,118 ERROR fine"]
         assert!(joined.contains("literal \"ok\" is so short"), "{joined}");
         assert!(joined.contains("runs on every event"), "{joined}");
         assert!(problems.iter().all(|p| p.contains("warning")), "{joined}");
+    }
+
+    #[test]
+    fn a_runbook_placeholder_without_a_field_entry_is_a_warning() {
+        let text = GOOD.replace("en = [\"x\"]", "en = [\"check {mystery} on {host}\"]\nzh = [\"查看 {mystery}\"]");
+        let problems = lint(&text);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].starts_with("p/a.toml:2: warning:") && problems[0].contains("{mystery}"), "{problems:#?}");
+        let described = format!("{text}\n[[field]]\nname = \"mystery\"\nen = \"where it is\"\nzh = \"在哪里\"\n");
+        assert_eq!(lint(&described), Vec::<String>::new());
     }
 
     #[test]

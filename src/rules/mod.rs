@@ -16,7 +16,7 @@ pub use literals::LiteralSearch;
 pub use matcher::{CompiledRules, LiteralHit, RuleMatch, Scope, Scratch};
 pub use pack::{
     Check, ErrorRate, FieldDoc, Heartbeat, ReleaseStep, Remediation, Role, Rule, RuleKind, RulePack, Signature, Tasks,
-    Text,
+    Text, fill_placeholders,
 };
 
 use std::{fmt, path::PathBuf, str::FromStr};

@@ -180,6 +180,30 @@ pub struct Remediation {
     pub zh: Vec<String>,
 }
 
+/// Replaces each `{name}` by what `resolve` gives for it; names it has nothing for stay visible.
+pub fn fill_placeholders(template: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close =
+            after.find('}').filter(|&i| i > 0 && after[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        match close.and_then(|i| resolve(&after[..i]).map(|v| (i, v))) {
+            Some((i, value)) => {
+                out.push_str(&value);
+                rest = &after[i + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Remediation {
     /// The steps in `lang`, falling back to the other language when a pack gives only one.
     pub fn steps(&self, lang: Lang) -> &[String] {
