@@ -16,7 +16,7 @@ use super::escape::DecodedText;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
 use crate::input::{Skipped, Transcoded};
-use crate::rules::{CompiledRules, Lang, Rule, RuleKind, RulePack, Severity};
+use crate::rules::{CompiledRules, Lang, PackVersion, Rule, RuleKind, RulePack, Severity, pack_id};
 use crate::scan::ScanOutcome;
 
 /// Version of the JSON layout; raised when a field changes meaning or goes away.
@@ -66,6 +66,30 @@ pub struct Report {
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+    /// The rule pack the scan ran with.
+    pub rule_pack: RulePackVersion,
+}
+
+/// The rule pack of a scan: the base pack (built in, or `--rules DIR`) and the packs
+/// `--rules-add` added to it, each named by a digest of its files.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulePackVersion {
+    #[serde(flatten)]
+    pub base: PackVersion,
+    /// The packs added with `--rules-add`, in order.
+    pub added: Vec<PackVersion>,
+}
+
+impl RulePackVersion {
+    fn of(pack: &RulePack) -> RulePackVersion {
+        match pack.versions() {
+            [base, added @ ..] => RulePackVersion { base: base.clone(), added: added.to_vec() },
+            [] => {
+                let base = PackVersion { id: pack_id([]), files: 0, source: "memory".to_string() };
+                RulePackVersion { base, added: Vec::new() }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -230,7 +254,11 @@ impl Report {
         }
         let mut report = Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+                rule_pack: RulePackVersion::of(rules.pack()),
+            },
             input: InputSummary {
                 paths: options.paths.clone(),
                 files: outcome.files,

@@ -20,7 +20,8 @@ mod timeline;
 
 pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
 pub use build::{
-    Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
+    Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, RulePackVersion, SCHEMA_VERSION, Summary,
+    Tool, fingerprint,
 };
 pub use chains::{ChainReport, HopFault, HopReport};
 pub use escape::{DecodedText, escape_for_terminal};
