@@ -1,9 +1,11 @@
 //! Command-line tests of cas-triage: one binary, one module per concern, helpers in `util`.
 
 mod analyses;
+mod config;
 mod damage;
 mod encoding;
 mod formats;
+mod help;
 mod hostile;
 mod inputs;
 mod junit;
