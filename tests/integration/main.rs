@@ -3,6 +3,7 @@
 mod analyses;
 mod config;
 mod damage;
+mod docs;
 mod encoding;
 mod formats;
 mod help;
