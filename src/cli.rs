@@ -1,9 +1,14 @@
-//! The command line, as clap derive types and nothing else. `config.rs` turns these into a
-//! validated configuration; nothing past it depends on clap.
+//! The command line, as clap derive types with their help and examples, and the parse that
+//! notes which options were given (so that `config_file.rs` fills only the others from
+//! `cas-triage.toml`). `config.rs` turns these into a validated configuration; nothing past it
+//! depends on clap.
 
+use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// The version `--version` shows: the program's, and the id of the rule pack built into it (a
 /// digest of its files) with how many files it has.
@@ -19,40 +24,113 @@ pub const VERSION: &str = concat!(
 /// Finds the documented faults of the SOFAStack CAS platform in collected log bundles, with
 /// evidence and the runbook's next steps.
 #[derive(Debug, Parser)]
-#[command(name = "cas-triage", version = VERSION, about, propagate_version = true)]
+#[command(name = "cas-triage", version = VERSION, about, propagate_version = true, after_help = examples::CLI)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The options given on the command line, which a config file does not override.
+    #[arg(skip)]
+    pub given: Given,
+}
+
+impl Cli {
+    /// Parses the process's arguments like [`Parser::try_parse`], and notes which options were
+    /// given on the command line ([`Cli::given`]).
+    pub fn try_parse_args() -> Result<Cli, clap::Error> {
+        Cli::try_parse_args_from(std::env::args_os())
+    }
+
+    /// Parses `args` (the program name first) like [`Parser::try_parse_from`], noting which
+    /// options were given.
+    pub fn try_parse_args_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.given = Given::from_matches(&matches);
+        Ok(cli)
+    }
+}
+
+/// The options of the command that were given on the command line, by id (the field name:
+/// `tz`, `fail_on`, `rules_add`), as opposed to left at their defaults: a config file sets
+/// only the others, so a flag always wins over the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Given(BTreeSet<String>);
+
+impl Given {
+    /// The options given to the innermost subcommand (global options included).
+    pub fn from_matches(matches: &ArgMatches) -> Given {
+        let mut matches = matches;
+        while let Some((_, sub)) = matches.subcommand() {
+            matches = sub;
+        }
+        let given = matches
+            .ids()
+            .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+            .map(|id| id.as_str().to_string())
+            .collect();
+        Given(given)
+    }
+
+    /// Whether the option `id` was given on the command line.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.contains(id)
+    }
+}
+
+/// Where defaults come from: `cas-triage.toml` in the working directory, or `--config FILE`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Read defaults from FILE (TOML) instead of ./cas-triage.toml; options given on the command
+    /// line override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./cas-triage.toml: every option has its built-in default.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan log bundles (directories, files, .tar, .tar.gz, .zip, .gz, - for stdin) for faults.
+    #[command(after_help = examples::SCAN)]
     Scan(Box<ScanArgs>),
     /// Merge the JSON reports of scans made on many hosts into one report.
-    #[command(after_help = MERGE_EXAMPLE)]
+    #[command(after_help = examples::MERGE)]
     Merge(MergeArgs),
     /// Show how logs are assembled into events (what rules are matched against).
+    #[command(after_help = examples::EVENTS)]
     Events(EventsArgs),
     /// The commands agents ran (every exeurl, cmd:// stripped), newest first per host: the
     /// manual's `tail -100 staragent_core.log | grep exeurl`, across the whole bundle.
+    #[command(after_help = examples::EXEURL)]
     Exeurl(ExeurlArgs),
     /// What a fault is, how it is recognised, and what the runbook says to do.
+    #[command(after_help = examples::EXPLAIN)]
     Explain(ExplainArgs),
     /// Inspect and test rule packs.
+    #[command(after_help = examples::RULES)]
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
     },
     /// Print the JSON Schema of the report that `scan --format json` writes.
+    #[command(after_help = examples::SCHEMA)]
     Schema,
     /// Print a shell completion script: `cas-triage completions bash > /etc/bash_completion.d/cas-triage`.
+    #[command(after_help = examples::COMPLETIONS)]
     Completions {
         /// The shell to complete in.
         #[arg(value_enum, value_name = "SHELL")]
         shell: ShellArg,
     },
     /// Print the manual page (roff): `cas-triage man | man -l -`.
+    #[command(after_help = examples::MAN)]
     Man,
 }
 
@@ -69,8 +147,13 @@ pub struct PackArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Bundles to scan: directories, log files, archives, or - for standard input.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "print_config")]
     pub paths: Vec<PathBuf>,
+
+    /// Print the effective configuration (built-in defaults, then the config file, then the
+    /// options given) as TOML, each value with where it came from, and exit without scanning.
+    #[arg(long)]
+    pub print_config: bool,
 
     /// Output format [default: text on a terminal, json otherwise (a pipe, a file, --output)].
     #[arg(long, value_enum)]
@@ -197,20 +280,6 @@ pub struct ScanArgs {
     pub pack: PackArgs,
 }
 
-/// `merge --help`: how a fleet's reports come together.
-const MERGE_EXAMPLE: &str = "\
-Examples:
-  # on every host, scan the logs in place
-  cas-triage scan --format json -o /tmp/cas-triage.$(hostname).json /home/admin/logs
-  # collect the reports, then merge them into one
-  cas-triage merge --format markdown --fail-on high reports/*.json
-  # what is new since yesterday's merged report
-  cas-triage merge --baseline yesterday.json --fail-on-new high -o today.json reports/*.json
-
-Findings of the same fault, component and host (the same fingerprint) become one: counts summed,
-first and last seen widened, the earliest evidence kept. Totals are summed; skipped files name the
-report they come from. Reports from other versions or rule packs are merged with a warning.";
-
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// JSON reports written by `scan --format json` (or by `merge`).
@@ -314,6 +383,7 @@ pub struct EventsArgs {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules of the pack.
+    #[command(after_help = examples::RULES_LIST)]
     List {
         #[arg(long, value_enum, default_value_t = ListFormatArg::Text)]
         format: ListFormatArg,
@@ -322,12 +392,14 @@ pub enum RulesCommand {
     },
     /// Check a rule pack for every problem at once (errors and warnings, with file and line);
     /// exit 1 on any error.
+    #[command(after_help = examples::RULES_LINT)]
     Lint {
         /// The rule-pack directory.
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
     /// Run every rule's examples; exit 1 if any fails.
+    #[command(after_help = examples::RULES_TEST)]
     Test {
         /// A rule-pack directory [default: the built-in pack].
         #[arg(value_name = "DIR")]
@@ -336,9 +408,7 @@ pub enum RulesCommand {
     /// Write the pack's line rules in another rule language into DIR (created if missing), for
     /// the log platforms where the logs already are; the rules that cannot be expressed are
     /// listed, with the reason, on standard output and in DIR/UNSUPPORTED.md.
-    ///
-    /// Example: `cas-triage rules export --format sigma sigma-rules/`, then convert with
-    /// sigma-cli or pySigma (`sigma convert -t loki sigma-rules/`).
+    #[command(after_help = examples::RULES_EXPORT)]
     Export {
         /// The rule language.
         #[arg(long, value_enum)]
@@ -430,6 +500,128 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+/// The "Examples:" each command's `--help` ends with: real commands, most on the example bundle
+/// of `fixtures/` (run them from the source tree). A test checks that every command has some
+/// and that each parses.
+pub mod examples {
+    pub const CLI: &str = "\
+Examples:
+  # the faults of the example bundle, for a person at a terminal
+  cas-triage scan fixtures/bundle
+  # a JSON report for a program; exit 1 when a finding is high or critical
+  cas-triage scan --format json --fail-on high -o report.json fixtures/bundle.tar.gz
+  # what a fault is and what to do about it
+  cas-triage explain dispatch.send-msg-failed
+  # the defaults a scan would use (./cas-triage.toml, then the options)
+  cas-triage scan --print-config";
+
+    pub const SCAN: &str = "\
+Examples:
+  # the faults of the example bundle (text on a terminal, JSON in a pipe)
+  cas-triage scan fixtures/bundle
+  # a JSON report written whole or not at all; exit 1 on a high or critical finding
+  cas-triage scan --format json --fail-on high -o report.json fixtures/bundle.tar.gz
+  # one hour of the logs, the remediation in Chinese
+  cas-triage scan --since '2022-09-29 10:00' --until '2022-09-29 11:00' --lang zh fixtures/bundle
+  # the effective configuration (cas-triage.toml, then flags), without scanning
+  cas-triage scan --config ci/cas-triage.toml --print-config";
+
+    pub const MERGE: &str = "\
+Examples:
+  # first, on every host, each scan writes its own report in place:
+  #   cas-triage scan --format json -o /tmp/cas-triage.$(hostname).json /home/admin/logs
+  # then the collected reports are read as one
+  cas-triage merge --format markdown --fail-on high reports/*.json
+  # what is new since yesterday's merged report
+  cas-triage merge --baseline yesterday.json --fail-on-new high -o today.json reports/*.json
+
+Findings of the same fault, component and host (the same fingerprint) become one: counts summed,
+first and last seen widened, the earliest evidence kept. Totals are summed; skipped files name the
+report they come from. Reports from other versions or rule packs are merged with a warning.";
+
+    pub const EVENTS: &str = "\
+Examples:
+  # each event of a log: file:line, lines, timestamp, level, first line
+  cas-triage events fixtures/bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log
+  # one count per file: lines, events, timestamped events, stack frames
+  cas-triage events --count fixtures/bundle
+  # the events as JSON Lines, for jq
+  cas-triage events --format json fixtures/bundle.zip";
+
+    pub const EXEURL: &str = "\
+Examples:
+  # every command the agents ran, newest first per host
+  cas-triage exeurl fixtures/bundle
+  # the manual's `tail -100 staragent_core.log | grep exeurl` for one host
+  cas-triage exeurl --host app-host-7 --last 100 fixtures/bundle.tar.gz
+  # as JSON, the step names in Chinese
+  cas-triage exeurl --format json --lang zh fixtures/bundle";
+
+    pub const EXPLAIN: &str = "\
+Examples:
+  # what the fault is, how it is recognised, the runbook
+  cas-triage explain dispatch.send-msg-failed
+  # the same in Chinese
+  cas-triage explain --lang zh release.stuck
+  # a fault of a site pack added to the built-in one
+  cas-triage explain --rules-add site-rules/ site.disk-full";
+
+    pub const RULES: &str = "\
+Examples:
+  cas-triage rules list
+  cas-triage rules test
+  cas-triage rules lint site-rules/
+  cas-triage rules export --format sigma sigma-rules/";
+
+    pub const RULES_LIST: &str = "\
+Examples:
+  # the built-in pack: id, severity, manual section, signatures, examples, title
+  cas-triage rules list
+  # the built-in pack and a site pack, as JSON
+  cas-triage rules list --format json --rules-add site-rules/";
+
+    pub const RULES_LINT: &str = "\
+Examples:
+  # every problem of a pack at once, with file and line
+  cas-triage rules lint site-rules/
+  # the built-in pack, from the source tree
+  cas-triage rules lint rules/";
+
+    pub const RULES_TEST: &str = "\
+Examples:
+  # the examples of the built-in pack
+  cas-triage rules test
+  # the examples of a site pack
+  cas-triage rules test site-rules/";
+
+    pub const RULES_EXPORT: &str = "\
+Examples:
+  # the line rules as Sigma rules, then LogQL with sigma-cli (`sigma convert -t loki sigma-rules/`)
+  cas-triage rules export --format sigma sigma-rules/
+  # a reproducible export: the rules carry a fixed date
+  cas-triage rules export --format sigma --date 2025-06-30 sigma-rules/";
+
+    pub const SCHEMA: &str = "\
+Examples:
+  # the schema of the JSON report of this version, for a validator
+  cas-triage schema > report.schema.json
+  # the fields of the report's top level
+  cas-triage schema | jq '.properties | keys'";
+
+    pub const COMPLETIONS: &str = "\
+Examples:
+  cas-triage completions bash > /etc/bash_completion.d/cas-triage
+  cas-triage completions zsh > \"${fpath[1]}/_cas-triage\"
+  cas-triage completions fish > ~/.config/fish/completions/cas-triage.fish";
+
+    pub const MAN: &str = "\
+Examples:
+  # read it now
+  cas-triage man | man -l -
+  # install it
+  cas-triage man > /usr/local/share/man/man1/cas-triage.1";
 }
 
 /// A number between 0 and 1.

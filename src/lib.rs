@@ -15,13 +15,15 @@
 //! Beside the pipeline, [`export`] writes the rule pack in other rule languages (Sigma), for the
 //! log platforms where a fleet's logs already are.
 //!
-//! [`scan`] is the glue that runs the stages in parallel; [`app`] runs a command line.
+//! [`scan`] is the glue that runs the stages in parallel; [`app`] runs a command line, whose
+//! options [`config_file`] fills from `cas-triage.toml` and [`config`] validates.
 
 pub mod analyze;
 pub mod app;
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod event;
 pub mod export;
 pub mod input;

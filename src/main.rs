@@ -1,19 +1,17 @@
 //! The `cas-triage` binary: parses the command line, runs it, and maps the result to an exit
 //! status (0 scanned, 1 findings at or above --fail-on or new ones at or above --fail-on-new, 2
-//! usage error, unusable input or report, an --output file that cannot be written, or with
-//! --strict a file skipped or partly read).
+//! usage error or bad config file, unusable input or report, an --output file that cannot be
+//! written, or with --strict a file skipped or partly read).
 //! A closed standard output (`| head`) ends the program quietly.
 
 use std::process::ExitCode;
-
-use clap::Parser;
 
 use cas_triage::{app, cli::Cli};
 
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_args() {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();

@@ -7,6 +7,7 @@ mod exeurl;
 mod explain;
 mod merge;
 mod output;
+mod print_config;
 mod reference;
 mod rules;
 mod scan;
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, RulesCommand};
 use crate::config::{MergeConfig, ScanConfig};
+use crate::config_file::{self, ConfigFile};
 use output::ReportFile;
 
 /// Exit status: some finding reached `--fail-on` (or a new one `--fail-on-new`), or some rule
@@ -27,11 +29,15 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_PARTIAL: u8 = 2;
 
 /// Runs the parsed command line, writing results to standard output (or the `--output` file of
-/// `scan` and `merge`).
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// `scan` and `merge`). Options not given on the command line take their values from the config
+/// file (`--config FILE` or `./cas-triage.toml`) when it sets them.
+pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = ConfigFile::for_command(&cli.config, &cli.command)?;
+    let sources = config_file::apply(file.as_ref(), &mut cli.command, &cli.given);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let code = match cli.command {
+        Command::Scan(args) if args.print_config => print_config::scan(&args, &sources, &cli.config, &mut out)?,
         Command::Scan(args) => {
             let config = ScanConfig::from_args(*args)?;
             match config.output.clone() {

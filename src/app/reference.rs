@@ -105,7 +105,7 @@ fn write_exit_status(out: &mut dyn Write) -> io::Result<()> {
         ),
         (
             "2",
-            "A usage error, a path that does not exist, a rule pack that does not load, a \\-\\-baseline or merged report that cannot be read, an \\-\\-output file that cannot be written; with \\-\\-strict, a file skipped or only partly read.",
+            "A usage error, a config file that is missing or wrong, a path that does not exist, a rule pack that does not load, a \\-\\-baseline or merged report that cannot be read, an \\-\\-output file that cannot be written; with \\-\\-strict, a file skipped or only partly read.",
         ),
     ];
     writeln!(out, ".SH \"EXIT STATUS\"")?;

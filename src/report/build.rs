@@ -19,7 +19,7 @@ use super::merge::MergedReport;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
 use crate::input::{Skipped, Transcoded};
-use crate::rules::{CompiledRules, Lang, Rule, RuleKind, RulePack, Severity, fill_placeholders};
+use crate::rules::{CompiledRules, Lang, PackVersion, Rule, RuleKind, RulePack, Severity, fill_placeholders, pack_id};
 use crate::scan::ScanOutcome;
 
 /// Version of the JSON layout; raised when a field changes meaning or goes away.
@@ -76,6 +76,31 @@ pub struct Report {
 pub struct Tool {
     pub name: Cow<'static, str>,
     pub version: Cow<'static, str>,
+    /// The rule pack the scan ran with (absent in reports of versions before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_pack: Option<RulePackVersion>,
+}
+
+/// The rule pack of a scan: the base pack (built in, or `--rules DIR`) and the packs
+/// `--rules-add` added to it, each named by a digest of its files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulePackVersion {
+    #[serde(flatten)]
+    pub base: PackVersion,
+    /// The packs added with `--rules-add`, in order.
+    pub added: Vec<PackVersion>,
+}
+
+impl RulePackVersion {
+    fn of(pack: &RulePack) -> RulePackVersion {
+        match pack.versions() {
+            [base, added @ ..] => RulePackVersion { base: base.clone(), added: added.to_vec() },
+            [] => {
+                let base = PackVersion { id: pack_id([]), files: 0, source: "memory".to_string() };
+                RulePackVersion { base, added: Vec::new() }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -196,7 +221,12 @@ pub struct MatchedLine {
 impl Tool {
     /// This program: the tool a report it writes names.
     pub fn this() -> Tool {
-        Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() }
+        Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into(), rule_pack: None }
+    }
+
+    /// This program, with the rule pack it scanned with.
+    pub fn of(pack: &RulePack) -> Tool {
+        Tool { rule_pack: Some(RulePackVersion::of(pack)), ..Tool::this() }
     }
 }
 
@@ -251,7 +281,7 @@ impl Report {
         }
         let mut report = Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool::this(),
+            tool: Tool::of(rules.pack()),
             input: InputSummary {
                 paths: options.paths.clone(),
                 files: outcome.files,

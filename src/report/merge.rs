@@ -52,6 +52,8 @@ impl Report {
     pub fn merge(reports: Vec<NamedReport>, samples: usize) -> Merged {
         let mut warnings: Vec<String> = version_warnings(&reports).into_iter().collect();
         warnings.extend(zone_warning(&reports));
+        warnings.extend(pack_warning(&reports));
+        let tool = Tool { rule_pack: reports.first().and_then(|r| r.report.tool.rule_pack.clone()), ..Tool::this() };
         let merged_from = reports
             .iter()
             .map(|r| MergedReport {
@@ -111,7 +113,7 @@ impl Report {
         }
         let report = Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool::this(),
+            tool,
             input,
             summary,
             findings,
@@ -343,6 +345,25 @@ fn version_warnings(reports: &[NamedReport]) -> Option<String> {
             "merging reports of other cas-triage versions than this one ({}): {}; merged all the same",
             this.version,
             others.join(", ")
+        )
+    })
+}
+
+/// A warning when the reports name different rule packs (reports that name none are not
+/// compared): the merged report names the first report's pack.
+fn pack_warning(reports: &[NamedReport]) -> Option<String> {
+    let first = reports.iter().find_map(|r| r.report.tool.rule_pack.as_ref())?;
+    let others: Vec<String> = reports
+        .iter()
+        .filter_map(|r| r.report.tool.rule_pack.as_ref().map(|pack| (r, pack)))
+        .filter(|(_, pack)| *pack != first)
+        .map(|(r, pack)| format!("{} by pack {}", r.name, pack.base.id))
+        .collect();
+    (!others.is_empty()).then(|| {
+        format!(
+            "merging reports of different rule packs: {}; the merged report names the first, {}",
+            others.join(", "),
+            first.base.id
         )
     })
 }

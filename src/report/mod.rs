@@ -26,7 +26,8 @@ mod timeline;
 pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
 pub use baseline::{Baseline, BaselineCounts, BaselineFinding, BaselineReport, BaselineState, Thresholds};
 pub use build::{
-    Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
+    Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, RulePackVersion, SCHEMA_VERSION, Summary,
+    Tool, fingerprint,
 };
 pub use chains::{ChainReport, HopFault, HopReport};
 pub use escape::{DecodedText, escape_for_terminal};

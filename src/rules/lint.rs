@@ -167,13 +167,20 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<LintProblem> {
     problems
 }
 
-/// The `{name}` placeholders of a line rule's runbook (both languages) that the pack does not
-/// describe with a `[[field]]`, other than the component and host every finding has.
+/// The `{name}` placeholders of a line rule's runbook (both languages) that neither the pack
+/// nor the built-in pack (which a pack given to `--rules-add` joins) describes with a
+/// `[[field]]`, other than the component and host every finding has.
 fn unexplained_placeholders(pack: &RulePack, rule: &Rule) -> Vec<String> {
+    static BUILT_IN: std::sync::LazyLock<Option<RulePack>> = std::sync::LazyLock::new(|| RulePack::embedded().ok());
+    let described = |name: &str| {
+        matches!(name, "component" | "host")
+            || pack.field_doc(name).is_some()
+            || BUILT_IN.as_ref().is_some_and(|built_in| built_in.field_doc(name).is_some())
+    };
     let names = std::cell::RefCell::new(std::collections::BTreeSet::new());
     for step in rule.remediation.steps(Lang::En).iter().chain(rule.remediation.steps(Lang::Zh)) {
         fill_placeholders(step, &|name| {
-            if !matches!(name, "component" | "host") && pack.field_doc(name).is_none() {
+            if !described(name) {
                 names.borrow_mut().insert(name.to_string());
             }
             None

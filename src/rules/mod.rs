@@ -2,6 +2,7 @@
 //! matcher. Input is TOML (embedded at build time from `rules/`, or a user's directory); output is
 //! a [`CompiledRules`] that `scan` asks, event by event, which rules hold ([`RuleMatch`]).
 
+mod digest;
 mod embedded;
 mod examples;
 mod format;
@@ -10,13 +11,14 @@ mod literals;
 mod matcher;
 mod pack;
 
+pub use digest::pack_id;
 pub use examples::{ExampleFailure, test_examples};
 pub use lint::{LintLevel, LintProblem, lint_dir, lint_files};
 pub use literals::LiteralSearch;
 pub use matcher::{CompiledRules, LiteralHit, RuleMatch, Scope, Scratch};
 pub use pack::{
-    Check, ErrorRate, FieldDoc, Heartbeat, ReleaseStep, Remediation, Role, Rule, RuleKind, RulePack, Signature, Tasks,
-    Text, fill_placeholders,
+    Check, ErrorRate, FieldDoc, Heartbeat, PackVersion, ReleaseStep, Remediation, Role, Rule, RuleKind, RulePack,
+    Signature, Tasks, Text, fill_placeholders,
 };
 
 use std::{fmt, path::PathBuf, str::FromStr};

@@ -5,7 +5,9 @@
 use std::{fs, path::Path};
 
 use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
 
+use super::digest::pack_id;
 use super::format::{FieldSpec, RuleFile, RuleSpec, SignatureSpec, StepSpec, TextSpec};
 use super::{FaultId, Lang, RuleError, Severity};
 use crate::event::Level;
@@ -221,6 +223,28 @@ pub struct RulePack {
     rules: Vec<Rule>,
     steps: Vec<ReleaseStep>,
     fields: Vec<FieldDoc>,
+    versions: Vec<PackVersion>,
+}
+
+/// Which files a pack was loaded from, and their version: what the report's `tool.rule_pack`
+/// says, so that a report can be traced to the rules that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackVersion {
+    /// A digest of the files' names and bytes ([`pack_id`]): 16 hex digits.
+    pub id: String,
+    /// How many `*.toml` files.
+    pub files: usize,
+    /// `embedded` (built into the binary), the directory the pack was read from, or `memory`
+    /// (a pack a program made from strings).
+    pub source: String,
+}
+
+impl PackVersion {
+    /// The version of `(file name, bytes)` pairs, in name order.
+    fn of<'a>(files: impl ExactSizeIterator<Item = (&'a str, &'a [u8])>, source: String) -> PackVersion {
+        let count = files.len();
+        PackVersion { id: pack_id(files), files: count, source }
+    }
 }
 
 impl RulePack {
@@ -230,7 +254,13 @@ impl RulePack {
             .iter()
             .map(|(name, text)| (format!("rules/{name}"), text.to_string()))
             .collect();
-        RulePack::from_files(&files)
+        let mut pack = RulePack::parse_files(&files)?;
+        pack.versions = vec![PackVersion {
+            id: env!("CAS_TRIAGE_PACK_ID").to_string(),
+            files: files.len(),
+            source: "embedded".to_string(),
+        }];
+        Ok(pack)
     }
 
     /// Every `*.toml` file of `dir` (not recursive), in name order.
@@ -246,15 +276,30 @@ impl RulePack {
             return Err(RuleError::Empty { path: dir.to_path_buf() });
         }
         let mut files = Vec::new();
+        let mut names = Vec::new();
         for path in paths {
             let text = fs::read_to_string(&path).map_err(|source| RuleError::Read { path: path.clone(), source })?;
+            names.push(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             files.push((path.display().to_string(), text));
         }
-        RulePack::from_files(&files)
+        let mut pack = RulePack::parse_files(&files)?;
+        let contents = names.iter().zip(&files).map(|(name, (_, text))| (name.as_str(), text.as_bytes()));
+        pack.versions = vec![PackVersion::of(contents, dir.display().to_string())];
+        Ok(pack)
     }
 
-    /// Parses `(label, text)` pairs; the label names the file in errors.
+    /// Parses `(label, text)` pairs; the label names the file in errors. Its version's source
+    /// is `memory`, its id a digest of the labels' file names and the texts.
     pub fn from_files(files: &[(String, String)]) -> Result<RulePack, RuleError> {
+        let mut pack = RulePack::parse_files(files)?;
+        let contents = files.iter().map(|(label, text)| {
+            (Path::new(label).file_name().and_then(|n| n.to_str()).unwrap_or(label), text.as_bytes())
+        });
+        pack.versions = vec![PackVersion::of(contents, "memory".to_string())];
+        Ok(pack)
+    }
+
+    fn parse_files(files: &[(String, String)]) -> Result<RulePack, RuleError> {
         let mut pack = RulePack::default();
         for (label, text) in files {
             let parsed: RuleFile =
@@ -305,6 +350,7 @@ impl RulePack {
     /// Adds the rules of `other`; an id defined in both is an error. Steps and field
     /// descriptions of `other` replace those of the same id or name.
     pub fn extend(&mut self, other: RulePack) -> Result<(), RuleError> {
+        self.versions.extend(other.versions);
         for step in other.steps {
             self.steps.retain(|s| s.id != step.id);
             self.steps.push(step);
@@ -387,6 +433,11 @@ impl RulePack {
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The files the pack was loaded from: the base pack first, then each pack added to it.
+    pub fn versions(&self) -> &[PackVersion] {
+        &self.versions
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -608,6 +659,37 @@ match = ["2022-09-29 10:15:32,118 ERROR thing failed"]
         let mut pack = load(MINIMAL).unwrap();
         let err = pack.extend(load(MINIMAL).unwrap()).unwrap_err();
         assert!(matches!(err, RuleError::Duplicate { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_embedded_id_is_the_digest_of_the_embedded_files() {
+        let files = crate::rules::embedded::EMBEDDED_RULES.iter().map(|(name, text)| (*name, text.as_bytes()));
+        let version = PackVersion::of(files, "embedded".into());
+        assert_eq!(RulePack::embedded().unwrap().versions(), [version]);
+    }
+
+    #[test]
+    fn a_copy_of_the_embedded_pack_has_its_id() {
+        let tmp = tempfile::tempdir().unwrap();
+        for (name, text) in crate::rules::embedded::EMBEDDED_RULES {
+            fs::write(tmp.path().join(name), text).unwrap();
+        }
+        fs::write(tmp.path().join("README.md"), "not a rule file").unwrap();
+        let copy = RulePack::from_dir(tmp.path()).unwrap();
+        let embedded = RulePack::embedded().unwrap();
+        assert_eq!(copy.versions()[0].id, embedded.versions()[0].id);
+        assert_eq!(copy.versions()[0].source, tmp.path().display().to_string());
+        fs::write(tmp.path().join("zz.toml"), MINIMAL).unwrap();
+        assert_ne!(RulePack::from_dir(tmp.path()).unwrap().versions()[0].id, embedded.versions()[0].id);
+    }
+
+    #[test]
+    fn an_added_pack_is_a_version_of_its_own() {
+        let mut pack = RulePack::embedded().unwrap();
+        pack.extend(load(MINIMAL).unwrap()).unwrap();
+        let sources: Vec<&str> = pack.versions().iter().map(|v| v.source.as_str()).collect();
+        assert_eq!(sources, ["embedded", "memory"]);
+        assert_eq!(pack.versions()[1].files, 1);
     }
 
     #[test]

@@ -2,9 +2,12 @@
 
 mod analyses;
 mod baseline;
+mod config;
 mod damage;
+mod docs;
 mod encoding;
 mod formats;
+mod help;
 mod hostile;
 mod inputs;
 mod junit;

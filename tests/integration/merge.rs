@@ -187,9 +187,20 @@ fn reports_of_other_versions_and_packs_merge_with_a_warning() {
     assert!(stderr.contains("different rule packs"), "{stderr}");
     let merged: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(merged["tool"]["version"], env!("CARGO_PKG_VERSION"), "the merged report is this version's");
-    // Reports of the same version and pack merge quietly.
-    let (_, quiet) = merge(&["--format", "json", &good, &good], 0);
+    // Reports of the same version and pack merge quietly, and the merged report names the pack.
+    let (quiet_out, quiet) = merge(&["--format", "json", &good, &good], 0);
     assert_eq!(quiet, "");
+    let scanned: Value = serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
+    let quiet_out: Value = serde_json::from_str(&quiet_out).unwrap();
+    assert_eq!(quiet_out["tool"]["rule_pack"], scanned["tool"]["rule_pack"]);
+    assert!(scanned["tool"]["rule_pack"]["id"].as_str().is_some_and(|id| id.len() == 16), "{scanned:#}");
+    // A report of another pack, by its id alone, is named in a warning.
+    let mut repacked = scanned.clone();
+    repacked["tool"]["rule_pack"]["id"] = Value::from("0123456789abcdef");
+    let site = tmp.path().join("site.json");
+    std::fs::write(&site, serde_json::to_vec(&repacked).unwrap()).unwrap();
+    let (_, stderr) = merge(&["--format", "json", &good, site.to_str().unwrap()], 0);
+    assert!(stderr.contains(&format!("different rule packs: {} by pack 0123456789abcdef", site.display())), "{stderr}");
 }
 
 #[test]

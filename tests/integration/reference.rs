@@ -107,3 +107,30 @@ fn version_names_the_embedded_rule_pack() {
         .count();
     assert_eq!(files, format!("{toml} files)"));
 }
+
+/// The JSON report names the rule pack it ran with: the built-in one by the id `--version`
+/// shows, a user's by the same digest of its files, and each pack `--rules-add` added.
+#[test]
+fn the_report_names_its_rule_pack() {
+    let version = String::from_utf8(cas_triage().arg("--version").output().unwrap().stdout).unwrap();
+    let report = scan_json(&[&bundle_dir()], 0);
+    let pack = &report["tool"]["rule_pack"];
+    assert!(version.contains(&format!("embedded rule pack {}, {} files", pack["id"].as_str().unwrap(), pack["files"])));
+    assert_eq!(pack["source"], "embedded");
+    assert_eq!(pack["added"], serde_json::json!([]));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    let rule = std::fs::read_to_string(fixtures().join("../rules/dispatch.toml")).unwrap();
+    std::fs::write(site.join("dispatch.toml"), rule.replace("id = \"dispatch.", "id = \"site.")).unwrap();
+    let site = site.to_str().unwrap();
+    let report = scan_json(&["--rules-add", site, &bundle_dir()], 0);
+    let added = &report["tool"]["rule_pack"]["added"];
+    assert_eq!(added.as_array().unwrap().len(), 1);
+    assert_eq!((added[0]["source"].as_str(), added[0]["files"].as_u64()), (Some(site), Some(1)));
+    assert_ne!(added[0]["id"], pack["id"]);
+    let replaced = scan_json(&["--rules", site, &bundle_dir()], 0);
+    assert_eq!(replaced["tool"]["rule_pack"]["id"], added[0]["id"], "the id depends on the files only");
+    assert_eq!(replaced["tool"]["rule_pack"]["source"], site);
+}

@@ -25,6 +25,8 @@ pub(crate) fn assert_valid(report: &Value) {
 fn example_bundle_report_is_valid() {
     assert_valid(&scan_json(&[fixtures().join("bundle").to_str().unwrap()], 0));
     assert_valid(&scan_json(&[fixtures().join("bundle.tar.gz").to_str().unwrap(), "--tz", "-05:30"], 0));
+    let rules = fixtures().join("../rules");
+    assert_valid(&scan_json(&["--rules", rules.to_str().unwrap(), fixtures().join("bundle").to_str().unwrap()], 0));
 }
 
 #[test]
