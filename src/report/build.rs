@@ -124,7 +124,7 @@ pub struct InputSummary {
     pub transcoded: Vec<Transcoded>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub findings: usize,
     /// Matched events over all findings.
@@ -521,19 +521,7 @@ pub(super) mod tests {
                     skipped: Vec::new(),
                     transcoded: Vec::new(),
                 },
-                summary: Summary {
-                    findings: 0,
-                    matches: 0,
-                    highest_severity: None,
-                    by_severity: Severity::ALL.iter().map(|s| (*s, 0)).collect(),
-                    unclassified_events: 0,
-                    unclassified_overflow: 0,
-                    exeurls_seen: 0,
-                    tasks_seen: 0,
-                    task_lines_dropped: 0,
-                    chains_seen: 0,
-                    chain_events_dropped: 0,
-                },
+                summary: Summary { by_severity: Severity::ALL.iter().map(|s| (*s, 0)).collect(), ..Summary::default() },
                 findings: Vec::new(),
                 unclassified: Vec::new(),
                 exeurls: Vec::new(),

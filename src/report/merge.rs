@@ -307,19 +307,7 @@ fn merge_inputs(reports: &[NamedReport]) -> InputSummary {
 
 /// The totals of the summaries; what depends on the merged findings is counted again later.
 fn sum_summaries<'a>(summaries: impl Iterator<Item = &'a Summary>) -> Summary {
-    let mut total = Summary {
-        findings: 0,
-        matches: 0,
-        highest_severity: None,
-        by_severity: BTreeMap::new(),
-        unclassified_events: 0,
-        unclassified_overflow: 0,
-        exeurls_seen: 0,
-        tasks_seen: 0,
-        task_lines_dropped: 0,
-        chains_seen: 0,
-        chain_events_dropped: 0,
-    };
+    let mut total = Summary::default();
     for s in summaries {
         total.unclassified_events += s.unclassified_events;
         total.unclassified_overflow += s.unclassified_overflow;
