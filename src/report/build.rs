@@ -8,8 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::analyses::{
-    ClockOffsetReport, ConfigFileReport, Coverage, Exeurl, TaskReport, alert_groups, clock_skew_groups, config_files,
-    coverage, exeurls, heartbeat_groups, paired_tasks, tasks,
+    ClockOffsetReport, ConfigFileReport, Coverage, ErrorRate, Exeurl, TaskReport, alert_groups, clock_skew_groups,
+    config_files, coverage, error_rate, exeurls, heartbeat_groups, paired_tasks, tasks,
 };
 use super::chains::{ChainReport, chains};
 use super::escape::DecodedText;
@@ -60,6 +60,8 @@ pub struct Report {
     pub chains: Vec<ChainReport>,
     /// The logs the bundle holds per component and host, and the expected ones it lacks.
     pub coverage: Coverage,
+    /// Errors per minute of each service's error log, with the alerts' window and thresholds.
+    pub error_rate: ErrorRate,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -266,6 +268,7 @@ impl Report {
             config_files: config_files(outcome),
             chains: chain_list,
             coverage: coverage(outcome, options),
+            error_rate: error_rate(outcome, rules, options),
         };
         if options.redact {
             super::redact::redact_report(&mut report);

@@ -18,7 +18,9 @@ mod text;
 mod tickets;
 mod timeline;
 
-pub use analyses::{ClockOffsetReport, Coverage, Exeurl, TaskReport};
+pub use analyses::{
+    AlertPeriod, ClockOffsetReport, Coverage, ErrorRate, ErrorSeries, Exeurl, MinuteErrors, TaskReport,
+};
 pub use build::{
     Evidence, Finding, InputSummary, MatchedLine, Report, ReportOptions, SCHEMA_VERSION, Summary, Tool, fingerprint,
 };
