@@ -24,23 +24,29 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_PARTIAL: u8 = 2;
 
 /// Runs the parsed command line, writing results to standard output (or the `scan --output`
-/// file).
+/// file, and the `scan --html` file besides).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let code = match cli.command {
         Command::Scan(args) => {
             let config = ScanConfig::from_args(*args)?;
-            match config.output.clone() {
-                None => scan::run(config, &mut out)?,
+            // Before the scan: an output that cannot be written fails fast.
+            let mut html = config.html.as_deref().map(ReportFile::create).transpose()?;
+            let html_out = html.as_mut().map(|file| file as &mut dyn Write);
+            let code = match config.output.clone() {
+                None => scan::run(config, &mut out, html_out)?,
                 Some(path) => {
-                    // Before the scan: an output that cannot be written fails fast.
                     let mut report = ReportFile::create(&path)?;
-                    let code = scan::run(config, &mut report)?;
+                    let code = scan::run(config, &mut report, html_out)?;
                     report.commit()?;
                     code
                 }
+            };
+            if let Some(html) = html {
+                html.commit()?;
             }
+            code
         }
         Command::Events(args) => events::run(&args, &mut out)?,
         Command::Explain(args) => explain::run(&args, &mut out)?,

@@ -1,5 +1,6 @@
 //! `cas-triage scan`: discover the bundle, scan it on a thread pool with a progress bar, build
-//! the report, write it in the chosen format, and decide the exit status.
+//! the report, write it in the chosen format (and as HTML with `--html`), and decide the exit
+//! status.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,15 +13,23 @@ use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
 use crate::report::{
-    Format, Report, ReportOptions, TextStyle, write_json, write_jsonl, write_junit, write_markdown, write_sarif,
-    write_text, write_tickets, write_timeline,
+    Format, HtmlOptions, Report, ReportOptions, TextStyle, write_html, write_json, write_jsonl, write_junit,
+    write_markdown, write_sarif, write_text, write_tickets, write_timeline,
 };
 use crate::rules::CompiledRules;
 use crate::scan::Scanner;
 use crate::stats::{self, Phases, Volume};
 
-pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+/// Scans, writes the report to `out` in the configured format and, when `html` is given, the
+/// HTML report to it as well.
+pub(super) fn run(config: ScanConfig, out: &mut dyn Write, html: Option<&mut dyn Write>) -> anyhow::Result<ExitCode> {
     let clock = Instant::now();
+    // Only a scan that writes HTML shows (and so reads) its time.
+    let html_options = if config.format == Format::Html || html.is_some() {
+        Some(HtmlOptions { scanned_at: scan_time(config.timezone)?, redacted: config.redact })
+    } else {
+        None
+    };
     let discovery = discover(&config.paths)?;
     let total: u64 = discovery.units.iter().map(|u| u.size).sum();
     let rules = CompiledRules::compile(config.pack)?;
@@ -53,12 +62,17 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         Format::Jsonl => write_jsonl(&report, out),
         Format::Timeline => write_timeline(&report, out),
         Format::Markdown => write_markdown(&report, out),
+        Format::Html => write_html(&report, html_options.as_ref().expect("made for HTML"), out),
         Format::Junit => write_junit(&report, config.fail_on, out),
         Format::Sarif => write_sarif(&report, rules.pack(), config.lang, out),
         Format::Tickets => write_tickets(&report, out),
     }
     .context("cannot write the report")?;
     out.flush().context("cannot write the report")?;
+    if let (Some(html), Some(options)) = (html, &html_options) {
+        write_html(&report, options, html).context("cannot write the HTML report")?;
+        html.flush().context("cannot write the HTML report")?;
+    }
     phases.write = clock.elapsed() - phases.prepare - phases.scan - phases.report;
     if config.stats {
         let volume = Volume {
@@ -83,4 +97,19 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         (false, true) => ExitCode::from(EXIT_FINDINGS),
         (false, false) => ExitCode::SUCCESS,
     })
+}
+
+/// When the scan ran, in the logs' zone: now, or `SOURCE_DATE_EPOCH` when it is set, so that a
+/// report written twice from the same bundle can be the same file.
+fn scan_time(zone: chrono::FixedOffset) -> anyhow::Result<chrono::DateTime<chrono::FixedOffset>> {
+    let now = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) if !text.is_empty() => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+            .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH {text:?}: expected seconds since 1970-01-01"))?,
+        _ => chrono::Utc::now(),
+    };
+    Ok(now.with_timezone(&zone))
 }

@@ -5,6 +5,7 @@ mod damage;
 mod encoding;
 mod formats;
 mod hostile;
+mod html;
 mod inputs;
 mod junit;
 mod markdown;

@@ -389,7 +389,7 @@ fn credentials_in_evidence_are_masked_unless_asked() {
     let root = tmp.path().join("b");
     let root = root.to_str().unwrap();
     let secrets = ["LTAI5tQ9xYz8aBcDeFgH1234", "abc%2Bdef", "s3cr3t", "hunter2"];
-    for format in ["json", "jsonl", "text", "timeline", "markdown", "junit", "sarif", "tickets"] {
+    for format in ["json", "jsonl", "text", "timeline", "markdown", "html", "junit", "sarif", "tickets"] {
         let output = cas_triage().args(["scan", "--format", format, root]).output().unwrap();
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(text.contains("call openapi failed"), "{format}: {text}");
