@@ -165,6 +165,11 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Also write the HTML report to FILE, whatever --format is (replaced only once complete, as
+    /// with --output): one self-contained page to attach to a ticket.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
     /// Exit with status 1 when a finding is at or above this severity. In `--format junit`, the
     /// findings at or above it are the failing test cases (without it, every finding fails).
     #[arg(long, value_enum, value_name = "SEVERITY")]
@@ -447,6 +452,10 @@ pub enum FormatArg {
     /// A ticket body or CI job summary: a summary table, then each finding with its evidence and
     /// runbook.
     Markdown,
+    /// A postmortem page for a browser, one self-contained file (no script, nothing fetched): a
+    /// chart of errors per minute with the alert thresholds and findings marked, the findings with
+    /// evidence and runbooks, tasks, heartbeat gaps, commands run, configuration files.
+    Html,
     /// JUnit XML for CI servers: one test case per finding, failing at or above --fail-on.
     Junit,
     /// SARIF 2.1.0 for code-scanning views: the log file and line of each finding.

@@ -29,6 +29,8 @@ pub enum ConfigError {
     BadTime(&'static str, String),
     #[error("--since {0:?} is after --until {1:?}: the window would hold nothing")]
     EmptyWindow(String, String),
+    #[error("--html and --output both name {0}: give the HTML report a file of its own")]
+    SameOutput(PathBuf),
     #[error(transparent)]
     Rules(#[from] RuleError),
     // Not a source: the message holds the reason, which would show twice.
@@ -42,6 +44,8 @@ pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     /// `--output`: the file the report replaces (`None`: standard output).
     pub output: Option<PathBuf>,
+    /// `--html`: the file the HTML report replaces, besides the main output.
+    pub html: Option<PathBuf>,
     pub format: Format,
     /// `--fail-on` and `--fail-on-new`.
     pub thresholds: Thresholds,
@@ -108,9 +112,15 @@ impl ScanConfig {
         {
             return Err(ConfigError::EmptyWindow(args.since.unwrap_or_default(), args.until.unwrap_or_default()));
         }
+        if let (Some(html), Some(output)) = (&args.html, &args.output)
+            && same_file(html, output)
+        {
+            return Err(ConfigError::SameOutput(html.clone()));
+        }
         Ok(ScanConfig {
             paths: args.paths,
             output: args.output,
+            html: args.html,
             format,
             thresholds: Thresholds { fail_on: args.fail_on.map(severity), fail_on_new: args.fail_on_new.map(severity) },
             baseline,
@@ -188,6 +198,7 @@ fn format(arg: Option<FormatArg>, to_terminal: bool) -> Format {
         Some(FormatArg::Jsonl) => Format::Jsonl,
         Some(FormatArg::Timeline) => Format::Timeline,
         Some(FormatArg::Markdown) => Format::Markdown,
+        Some(FormatArg::Html) => Format::Html,
         Some(FormatArg::Junit) => Format::Junit,
         Some(FormatArg::Sarif) => Format::Sarif,
         Some(FormatArg::Tickets) => Format::Tickets,
@@ -205,6 +216,12 @@ fn color(arg: ColorArg, to_terminal: bool) -> bool {
             ColorArg::Never => false,
             ColorArg::Auto => to_terminal,
         }
+}
+
+/// Whether two output paths name one file: the same path, or, for files that exist, the same
+/// file after links are resolved.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
 /// The built-in pack, or the one `--rules` names, plus every `--rules-add` directory.

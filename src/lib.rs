@@ -10,7 +10,7 @@
 //!   rates, heartbeats, release chains, coverage, application.properties checks
 //! - [`classify`]: matches grouped into findings → [`classify::FindingSet`]
 //! - [`report`]: one [`report::Report`], written as text, JSON, JSON Lines, a timeline, markdown,
-//!   JUnit XML, SARIF or tickets
+//!   an HTML page, JUnit XML, SARIF or tickets
 //!
 //! Beside the pipeline, [`export`] writes the rule pack in other rule languages (Sigma), for the
 //! log platforms where a fleet's logs already are.

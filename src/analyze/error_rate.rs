@@ -108,6 +108,11 @@ impl ErrorMinutes {
     pub fn total(&self) -> u64 {
         self.minutes.values().map(|b| b.count).sum()
     }
+
+    /// The minutes with errors, in time order: each minute's start and its errors.
+    pub fn counts(&self) -> impl Iterator<Item = (Timestamp, u64)> + '_ {
+        self.minutes.iter().map(|(minute, bucket)| (Timestamp::from_local_millis(minute * MINUTE_MS), bucket.count))
+    }
 }
 
 /// Consecutive alerting evaluations, merged.
@@ -246,5 +251,8 @@ mod tests {
         a.merge(b);
         assert_eq!(a.total(), 7);
         assert_eq!(a.minutes[&7].first.line, 7000);
+        burst(&mut a, 9, 2);
+        let counts: Vec<(Timestamp, u64)> = a.counts().collect();
+        assert_eq!(counts, [(at(7, 0), 7), (at(9, 0), 2)]);
     }
 }

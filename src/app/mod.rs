@@ -29,8 +29,9 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_PARTIAL: u8 = 2;
 
 /// Runs the parsed command line, writing results to standard output (or the `--output` file of
-/// `scan` and `merge`). Options not given on the command line take their values from the config
-/// file (`--config FILE` or `./cas-triage.toml`) when it sets them.
+/// `scan` and `merge`, and the `scan --html` file besides). Options not given on the command line
+/// take their values from the config file (`--config FILE` or `./cas-triage.toml`) when it sets
+/// them.
 pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
     let file = ConfigFile::for_command(&cli.config, &cli.command)?;
     let sources = config_file::apply(file.as_ref(), &mut cli.command, &cli.given);
@@ -40,16 +41,22 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) if args.print_config => print_config::scan(&args, &sources, &cli.config, &mut out)?,
         Command::Scan(args) => {
             let config = ScanConfig::from_args(*args)?;
-            match config.output.clone() {
-                None => scan::run(config, &mut out)?,
+            // Before the scan: an output that cannot be written fails fast.
+            let mut html = config.html.as_deref().map(ReportFile::create).transpose()?;
+            let html_out = html.as_mut().map(|file| file as &mut dyn Write);
+            let code = match config.output.clone() {
+                None => scan::run(config, &mut out, html_out)?,
                 Some(path) => {
-                    // Before the scan: an output that cannot be written fails fast.
                     let mut report = ReportFile::create(&path)?;
-                    let code = scan::run(config, &mut report)?;
+                    let code = scan::run(config, &mut report, html_out)?;
                     report.commit()?;
                     code
                 }
+            };
+            if let Some(html) = html {
+                html.commit()?;
             }
+            code
         }
         Command::Merge(args) => {
             let config = MergeConfig::from_args(args)?;

@@ -1,4 +1,4 @@
-//! Where `scan --output FILE` writes: a temporary file in FILE's directory, renamed over FILE
+//! Where `scan --output FILE` (and `--html FILE`) writes: a temporary file in FILE's directory, renamed over FILE
 //! once the report is complete, so a reader (a CI job, a ticketing hook) sees the previous
 //! report or the new one, never half of one. The temporary file is made before the scan starts,
 //! so an output that cannot be written fails in milliseconds rather than after a long scan; when

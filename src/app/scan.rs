@@ -1,5 +1,6 @@
 //! `cas-triage scan`: discover the bundle, scan it on a thread pool with a progress bar, build
-//! the report, compare it with the baseline, write it in the chosen format, and decide the exit
+//! the report, compare it with the baseline, write it in the chosen format (and as HTML with
+//! `--html`), and decide the exit
 //! status.
 
 use std::io::Write;
@@ -9,17 +10,25 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::EXIT_PARTIAL;
-use super::write::{Presentation, findings_status, write_report};
+use super::write::{Presentation, findings_status, html_options, write_report};
 use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
-use crate::report::{Report, ReportOptions, TextStyle};
+use crate::report::{Format, Report, ReportOptions, TextStyle};
 use crate::rules::CompiledRules;
 use crate::scan::Scanner;
 use crate::stats::{self, Phases, Volume};
 
-pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+/// Scans, writes the report to `out` in the configured format and, when `html` is given, the
+/// HTML report to it as well.
+pub(super) fn run(config: ScanConfig, out: &mut dyn Write, html: Option<&mut dyn Write>) -> anyhow::Result<ExitCode> {
     let clock = Instant::now();
+    // Only a scan that writes HTML shows (and so reads) its time.
+    let html_options = if config.format == Format::Html || html.is_some() {
+        Some(html_options(config.timezone, Some(config.redact))?)
+    } else {
+        None
+    };
     let discovery = discover(&config.paths)?;
     let total: u64 = discovery.units.iter().map(|u| u.size).sum();
     let rules = CompiledRules::compile(config.pack)?;
@@ -55,8 +64,13 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write) -> anyhow::Result<Exi
         thresholds: config.thresholds,
         pack: rules.pack(),
         lang: config.lang,
+        html: html_options,
     };
     write_report(&report, &presentation, out)?;
+    if let Some(html) = html {
+        let page = Presentation { format: Format::Html, ..presentation };
+        write_report(&report, &page, html).context("cannot write the HTML report")?;
+    }
     phases.write = clock.elapsed() - phases.prepare - phases.scan - phases.report;
     if config.stats {
         let volume = Volume {

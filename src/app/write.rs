@@ -8,8 +8,8 @@ use anyhow::Context;
 
 use super::EXIT_FINDINGS;
 use crate::report::{
-    Format, Report, TextStyle, Thresholds, write_json, write_jsonl, write_junit, write_markdown, write_sarif,
-    write_text, write_tickets, write_timeline,
+    Format, HtmlOptions, Report, TextStyle, Thresholds, write_html, write_json, write_jsonl, write_junit,
+    write_markdown, write_sarif, write_text, write_tickets, write_timeline,
 };
 use crate::rules::{Lang, RulePack};
 
@@ -22,6 +22,9 @@ pub(super) struct Presentation<'a> {
     /// The pack whose rules SARIF describes, in `lang`.
     pub(super) pack: &'a RulePack,
     pub(super) lang: Lang,
+    /// What the HTML page shows besides the report (when it was made); `None` unless HTML is
+    /// written.
+    pub(super) html: Option<HtmlOptions>,
 }
 
 pub(super) fn write_report(report: &Report, how: &Presentation<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -31,6 +34,10 @@ pub(super) fn write_report(report: &Report, how: &Presentation<'_>, out: &mut dy
         Format::Jsonl => write_jsonl(report, out),
         Format::Timeline => write_timeline(report, out),
         Format::Markdown => write_markdown(report, out),
+        Format::Html => match &how.html {
+            Some(options) => write_html(report, options, out),
+            None => Err(std::io::Error::other("the HTML page was asked for without its options")),
+        },
         Format::Junit => write_junit(report, how.thresholds, out),
         Format::Sarif => write_sarif(report, how.pack, how.lang, out),
         Format::Tickets => write_tickets(report, out),
@@ -42,4 +49,20 @@ pub(super) fn write_report(report: &Report, how: &Presentation<'_>, out: &mut dy
 /// 1 when a finding reaches `--fail-on`, or a new one `--fail-on-new`; 0 otherwise.
 pub(super) fn findings_status(report: &Report, thresholds: Thresholds) -> ExitCode {
     if report.reaches(thresholds) { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS }
+}
+
+/// What an HTML page shows besides its report: when it was made, in `zone` (now, or
+/// `SOURCE_DATE_EPOCH` when set, so that a page written twice from the same input can be the same
+/// file), and whether credentials were masked (`None`: not known, as for merged reports).
+pub(super) fn html_options(zone: chrono::FixedOffset, redacted: Option<bool>) -> anyhow::Result<HtmlOptions> {
+    let now = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) if !text.is_empty() => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+            .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH {text:?}: expected seconds since 1970-01-01"))?,
+        _ => chrono::Utc::now(),
+    };
+    Ok(HtmlOptions { scanned_at: now.with_timezone(&zone), redacted })
 }

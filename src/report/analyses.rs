@@ -1,6 +1,6 @@
 //! The report's view of the analyses across events: error-rate alert runs, heartbeat gaps and
-//! quick timeouts become findings; the commands agents ran, the tasks, the configuration files
-//! and the bundle's coverage become the report's lists.
+//! quick timeouts become findings; the errors per minute, the commands agents ran, the tasks, the
+//! configuration files and the bundle's coverage become the report's lists.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -93,6 +93,85 @@ pub(super) fn alert_groups(
         groups.push((GroupKey { rule: index, component: component.clone(), host: host.clone() }, group));
     }
     groups
+}
+
+/// Errors per minute of each service's `common-error.log`, as the error-rate alerts count them,
+/// with the rule's window and thresholds: what a chart of the errors over time draws.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ErrorRate {
+    /// The alerts' window in minutes, from the rule pack; `None` when it has no error-rate rule.
+    pub window_minutes: Option<u32>,
+    /// One series per component and host whose error log has errors, by component, then host.
+    pub series: Vec<ErrorSeries>,
+}
+
+/// The errors of one component's `common-error.log` on one host.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorSeries {
+    pub component: String,
+    pub host: String,
+    /// More errors than this in one window alert; `None` without an error-rate rule.
+    pub threshold: Option<u64>,
+    /// Errors counted in all.
+    pub errors: u64,
+    /// The minutes with errors, in time order; minutes without are left out.
+    pub minutes: Vec<MinuteErrors>,
+    /// The alerting periods the `alert.error-rate` finding counts.
+    pub alerts: Vec<AlertPeriod>,
+}
+
+/// The errors of one minute.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MinuteErrors {
+    /// The minute's start.
+    pub start: String,
+    pub count: u64,
+}
+
+/// Consecutive alerting windows: from the start of the first to the end of the last.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AlertPeriod {
+    pub start: String,
+    pub end: String,
+    /// The most errors one window held.
+    pub peak: u64,
+    /// Errors between `start` and `end`.
+    pub errors: u64,
+}
+
+/// The errors per minute of every error log, and their alerting periods.
+pub(super) fn error_rate(outcome: &ScanOutcome, rules: &CompiledRules, options: &ReportOptions) -> ErrorRate {
+    let rate = rules.pack().rules().iter().find_map(|rule| rule.error_rate.as_ref());
+    let stamp = |t| rfc3339(t, options.timezone);
+    let series = outcome
+        .facts
+        .error_minutes
+        .iter()
+        .map(|((component, host), minutes)| {
+            let threshold = rate.map(|rate| rate.threshold(component));
+            let runs = match (rate, threshold) {
+                (Some(rate), Some(threshold)) => alert_runs(minutes, rate.window_minutes, threshold),
+                _ => Vec::new(),
+            };
+            ErrorSeries {
+                component: component.to_string(),
+                host: host.to_string(),
+                threshold,
+                errors: minutes.total(),
+                minutes: minutes.counts().map(|(start, count)| MinuteErrors { start: stamp(start), count }).collect(),
+                alerts: runs
+                    .iter()
+                    .map(|run| AlertPeriod {
+                        start: stamp(run.start),
+                        end: stamp(run.end),
+                        peak: run.peak,
+                        errors: run.errors,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    ErrorRate { window_minutes: rate.map(|rate| rate.window_minutes), series }
 }
 
 /// The first error of a run, with the run's window, peak and threshold as fields.

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::analyses::{
-    ClockOffsetReport, ConfigFileReport, Coverage, Exeurl, TaskReport, alert_groups, clock_skew_groups, config_files,
-    coverage, exeurls, heartbeat_groups, paired_tasks, tasks,
+    ClockOffsetReport, ConfigFileReport, Coverage, ErrorRate, Exeurl, TaskReport, alert_groups, clock_skew_groups,
+    config_files, coverage, error_rate, exeurls, heartbeat_groups, paired_tasks, tasks,
 };
 use super::baseline::{BaselineReport, BaselineState};
 use super::chains::{ChainReport, chains};
@@ -70,6 +70,10 @@ pub struct Report {
     /// In a report written by `merge`: the reports it merged. Absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<MergedReport>,
+    /// Errors per minute of each service's error log, with the alerts' window and thresholds
+    /// (empty when read from a report of a version before it was recorded).
+    #[serde(default)]
+    pub error_rate: ErrorRate,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -319,6 +323,7 @@ impl Report {
             coverage: coverage(outcome, options),
             baseline: None,
             merged_from: Vec::new(),
+            error_rate: error_rate(outcome, rules, options),
         };
         if options.redact {
             super::redact::redact_report(&mut report);
@@ -530,6 +535,7 @@ pub(super) mod tests {
                 config_files: Vec::new(),
                 chains: Vec::new(),
                 coverage: Coverage { logs: Vec::new(), missing: Vec::new(), uncovered: Vec::new() },
+                error_rate: ErrorRate::default(),
                 baseline: None,
                 merged_from: Vec::new(),
             }

@@ -1,6 +1,6 @@
 //! Log bytes at the edge: lossy UTF-8 decoding for JSON (with the raw bytes kept as base64 when
-//! decoding changed them) and escaping of control characters and escape sequences before text
-//! reaches a terminal.
+//! decoding changed them), escaping of control characters and escape sequences before text
+//! reaches a terminal, and escaping of markup before text reaches an HTML page.
 
 use base64::Engine;
 use serde::Serialize;
@@ -45,6 +45,25 @@ pub fn escape_for_terminal(text: &str) -> String {
     out
 }
 
+/// Makes `text` safe inside HTML (element content or a quoted attribute value, in HTML or SVG):
+/// controls shown as [`escape_for_terminal`] shows them, then `&`, `<`, `>`, `"` and `'` as
+/// character references, so log text can neither open an element nor end the one it is in.
+pub fn escape_html(text: &str) -> String {
+    let shown = escape_for_terminal(text);
+    let mut out = String::with_capacity(shown.len() + shown.len() / 8);
+    for c in shown.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c as u32, 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
 }
@@ -59,6 +78,20 @@ mod tests {
         assert_eq!(escape_for_terminal("x\u{202e}y\u{9b}z"), "x\\u{202e}y\\u{9b}z");
         assert_eq!(escape_for_terminal("发布单 ok"), "发布单 ok");
         assert_eq!(escape_for_terminal("cr\rlf\n"), "cr\\x0dlf\\x0a");
+    }
+
+    #[test]
+    fn escapes_markup_and_controls_for_html() {
+        let cases = [
+            ("plain 发布单", "plain 发布单"),
+            ("</pre><script>alert(1)</script>", "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;"),
+            (r#"a="b" c='d' &amp;"#, "a=&quot;b&quot; c=&#39;d&#39; &amp;amp;"),
+            ("nul\0esc\x1b[31m\u{202e}", "nul\\x00esc\\x1b[31m\\u{202e}"),
+            ("]]> <!-- -->", "]]&gt; &lt;!-- --&gt;"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(escape_html(text), want, "{text:?}");
+        }
     }
 
     #[test]

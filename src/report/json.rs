@@ -3,9 +3,10 @@
 //! unclassified group, one `{"type":"exeurl",...}` record per command an agent ran, one
 //! `{"type":"task",...}` per task listed, one `{"type":"clock_offset",...}` per clock off, one
 //! `{"type":"config_file",...}` per `application.properties`, one `{"type":"chain",...}` per
-//! release chain listed, one `{"type":"coverage",...}`, then one `{"type":"summary",...}` record
-//! with the rest of the report (with the `baseline` and `merged_from` sections when the report has
-//! them), so a consumer can stream findings and still get the totals.
+//! release chain listed, one `{"type":"coverage",...}`, one `{"type":"error_rate",...}` (errors
+//! per minute), then one `{"type":"summary",...}` record with the rest of the report (with the
+//! `baseline` and `merged_from` sections when the report has them), so a consumer can stream
+//! findings and still get the totals.
 
 use std::io::{self, Write};
 
@@ -86,6 +87,14 @@ struct CoverageLine<'a> {
 }
 
 #[derive(Serialize)]
+struct ErrorRateLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    error_rate: &'a super::analyses::ErrorRate,
+}
+
+#[derive(Serialize)]
 struct SummaryLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
@@ -129,6 +138,8 @@ pub fn write_jsonl(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(b"\n")?;
     }
     serde_json::to_writer(&mut *out, &CoverageLine { kind: "coverage", coverage: &report.coverage })?;
+    out.write_all(b"\n")?;
+    serde_json::to_writer(&mut *out, &ErrorRateLine { kind: "error_rate", error_rate: &report.error_rate })?;
     out.write_all(b"\n")?;
     let summary = SummaryLine {
         kind: "summary",

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
-use super::analyses::MAX_TASKS;
+use super::analyses::{ErrorRate, ErrorSeries, MAX_TASKS};
 use super::build::{Finding, InputSummary, Report, SCHEMA_VERSION, Summary, Tool, Unclassified};
 use super::chains::MAX_CHAINS;
 use crate::classify::MAX_GROUPS;
@@ -74,6 +74,7 @@ impl Report {
         let mut config_files = Vec::new();
         let mut chains = Vec::new();
         let mut coverage = super::Coverage { logs: Vec::new(), missing: Vec::new(), uncovered: Vec::new() };
+        let mut error_rate = ErrorRate::default();
         for NamedReport { name, report } in reports {
             findings.extend(report.findings.into_iter().map(|f| (name.clone(), f)));
             unclassified.extend(report.unclassified);
@@ -85,7 +86,10 @@ impl Report {
             coverage.logs.extend(report.coverage.logs);
             coverage.missing.extend(report.coverage.missing);
             coverage.uncovered.extend(report.coverage.uncovered);
+            error_rate.window_minutes = error_rate.window_minutes.or(report.error_rate.window_minutes);
+            error_rate.series.extend(report.error_rate.series);
         }
+        error_rate.series = merge_error_series(error_rate.series);
         let (findings, pack_warnings) = merge_findings(findings, samples);
         warnings.extend(pack_warnings);
         let (unclassified, dropped) = merge_unclassified(unclassified);
@@ -124,11 +128,48 @@ impl Report {
             config_files,
             chains,
             coverage,
+            error_rate,
             baseline: None,
             merged_from,
         };
         Merged { report, warnings }
     }
+}
+
+/// One series per component and host, by component then host: the series of one host in several
+/// reports (a report merged with another of the same host) add up minute by minute, and their
+/// alerting periods are listed as each report found them, in time order.
+fn merge_error_series(series: Vec<ErrorSeries>) -> Vec<ErrorSeries> {
+    let mut by_host: BTreeMap<(String, String), ErrorSeries> = BTreeMap::new();
+    for one in series {
+        match by_host.entry((one.component.clone(), one.host.clone())) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(one);
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                let merged = slot.get_mut();
+                merged.errors += one.errors;
+                merged.threshold = merged.threshold.or(one.threshold);
+                merged.minutes.extend(one.minutes);
+                merged.alerts.extend(one.alerts);
+            }
+        }
+    }
+    by_host
+        .into_values()
+        .map(|mut one| {
+            one.minutes.sort_by_key(|m| time(Some(&m.start)));
+            one.minutes.dedup_by(|later, earlier| {
+                let same = time(Some(&later.start)) == time(Some(&earlier.start));
+                if same {
+                    earlier.count += later.count;
+                }
+                same
+            });
+            one.alerts.sort_by_key(|a| time(Some(&a.start)));
+            one
+        })
+        .collect()
 }
 
 /// Orders RFC 3339 timestamps by the instant they name, whatever their offsets; a missing or

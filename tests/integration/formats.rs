@@ -3,11 +3,19 @@
 
 use crate::util::*;
 
-const FORMATS: &[&str] = &["text", "json", "jsonl", "timeline", "markdown", "junit", "sarif", "tickets"];
+const FORMATS: &[&str] = &["text", "json", "jsonl", "timeline", "markdown", "html", "junit", "sarif", "tickets"];
 
 #[test]
 fn every_format_goes_to_output_and_respects_fail_on() {
     let tmp = tempfile::tempdir().unwrap();
+    // The HTML report shows when the scan ran: the same time in both runs.
+    let scan_format = |format: &str, args: &[&str], status: i32| {
+        let mut scan = cas_triage();
+        scan.env("SOURCE_DATE_EPOCH", "1700000000").args(["scan", "--format", format]).args(args);
+        let output = scan.output().unwrap();
+        assert_eq!(output.status.code(), Some(status), "{format}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
     for format in FORMATS {
         let stdout = scan_format(format, &["--fail-on", "high", &bundle_dir()], 1);
         assert!(!stdout.is_empty(), "{format}");

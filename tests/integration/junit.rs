@@ -3,89 +3,12 @@
 //! case per finding, failing at or above `--fail-on` (every finding without it), hostile log text
 //! escaped.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use quick_xml::events::Event;
 use serde_json::Value;
 
 use crate::util::*;
-
-/// An XML element, its attributes unescaped, its text the concatenation of its text nodes.
-#[derive(Debug, Default)]
-struct Element {
-    name: String,
-    attributes: BTreeMap<String, String>,
-    text: String,
-    children: Vec<Element>,
-}
-
-impl Element {
-    fn all(&self, name: &str) -> Vec<&Element> {
-        self.children.iter().filter(|c| c.name == name).collect()
-    }
-
-    fn one(&self, name: &str) -> &Element {
-        let found = self.all(name);
-        assert_eq!(found.len(), 1, "one <{name}> in <{}>", self.name);
-        found[0]
-    }
-
-    fn attr(&self, name: &str) -> &str {
-        self.attributes.get(name).unwrap_or_else(|| panic!("<{}> has no {name}", self.name))
-    }
-}
-
-fn parse(xml: &str) -> Element {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut stack = vec![Element::default()];
-    let open = |e: &quick_xml::events::BytesStart| Element {
-        name: String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
-        attributes: e
-            .attributes()
-            .map(|a| {
-                let a = a.unwrap();
-                (
-                    String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                    a.normalized_value(quick_xml::XmlVersion::Explicit1_0).unwrap().into_owned(),
-                )
-            })
-            .collect(),
-        ..Element::default()
-    };
-    loop {
-        match reader.read_event().unwrap_or_else(|e| panic!("not well-formed XML ({e}):\n{xml}")) {
-            Event::Start(e) => stack.push(open(&e)),
-            Event::Empty(e) => stack.last_mut().unwrap().children.push(open(&e)),
-            Event::End(_) => {
-                let done = stack.pop().unwrap();
-                stack.last_mut().unwrap().children.push(done);
-            }
-            Event::Text(t) => stack.last_mut().unwrap().text.push_str(&t.xml10_content().unwrap()),
-            Event::GeneralRef(r) => {
-                let text = match r.resolve_char_ref().unwrap() {
-                    Some(c) => c.to_string(),
-                    None => match r.decode().unwrap().as_ref() {
-                        "lt" => "<".into(),
-                        "gt" => ">".into(),
-                        "amp" => "&".into(),
-                        "quot" => "\"".into(),
-                        "apos" => "'".into(),
-                        other => panic!("unknown entity {other}"),
-                    },
-                };
-                stack.last_mut().unwrap().text.push_str(&text);
-            }
-            Event::CData(_) => panic!("no CDATA expected"),
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    let mut document = stack.pop().unwrap();
-    assert_eq!(document.children.len(), 1, "one root element");
-    document.children.pop().unwrap()
-}
 
 fn xsd() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/junit-10.xsd")
@@ -124,7 +47,7 @@ fn one_test_case_per_finding_all_failing_without_fail_on() {
     let report = scan_json(&[&bundle_dir()], 0);
     let xml = scan_format("junit", &[&bundle_dir()], 0);
     assert_valid_junit(&xml);
-    let root = parse(&xml);
+    let root = parse_xml(&xml);
     assert_eq!(root.name, "testsuites");
     let suite = root.one("testsuite");
     let cases = suite.all("testcase");
@@ -163,7 +86,7 @@ fn fail_on_decides_which_cases_fail_and_the_exit_status() {
     let report = scan_json(&[&bundle_dir()], 0);
     let xml = scan_format("junit", &["--fail-on", "high", &bundle_dir()], 1);
     assert_valid_junit(&xml);
-    let root = parse(&xml);
+    let root = parse_xml(&xml);
     let cases = root.one("testsuite").all("testcase");
     let high = findings(&report).iter().filter(|f| f["severity"] == "high" || f["severity"] == "critical").count();
     assert!(high > 0 && high < cases.len(), "the bundle has findings on both sides of high");
@@ -175,7 +98,7 @@ fn fail_on_decides_which_cases_fail_and_the_exit_status() {
         assert_eq!(case.all("system-out").len(), usize::from(!failing));
     }
     let xml = scan_format("junit", &["--fail-on", "critical", &bundle_dir()], 0);
-    assert_eq!(parse(&xml).one("testsuite").attr("failures"), "0");
+    assert_eq!(parse_xml(&xml).one("testsuite").attr("failures"), "0");
 }
 
 #[test]
@@ -186,7 +109,7 @@ fn skipped_inputs_are_properties_and_system_err() {
     std::fs::write(tmp.path().join("cut.log.gz"), packed).unwrap();
     let xml = scan_format("junit", &[tmp.path().to_str().unwrap()], 0);
     assert_valid_junit(&xml);
-    let root = parse(&xml);
+    let root = parse_xml(&xml);
     let suite = root.one("testsuite");
     let skipped: Vec<&str> = suite
         .one("properties")
@@ -207,7 +130,7 @@ fn hostile_log_text_is_escaped_and_valid() {
     for forbidden in ['\0', '\x01', '\x0b', '\x0c', '\x1b', '\x7f'] {
         assert!(!xml.contains(forbidden), "{forbidden:?} in the XML");
     }
-    let root = parse(&xml);
+    let root = parse_xml(&xml);
     let case = root.one("testsuite").one("testcase");
     assert_eq!(case.attr("name"), "dispatch.send-msg-failed on acopswareexecutor, host evil|host```<b>&amp;\\x1b[31m");
     let failure = case.one("failure");

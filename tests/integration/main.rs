@@ -9,6 +9,7 @@ mod encoding;
 mod formats;
 mod help;
 mod hostile;
+mod html;
 mod inputs;
 mod junit;
 mod markdown;

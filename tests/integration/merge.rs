@@ -5,11 +5,12 @@ use serde_json::Value;
 
 use crate::util::*;
 
-const FORMATS: &[&str] = &["text", "json", "jsonl", "timeline", "markdown", "junit", "sarif", "tickets"];
+const FORMATS: &[&str] = &["text", "json", "jsonl", "timeline", "markdown", "html", "junit", "sarif", "tickets"];
 
 /// Runs `merge` with `args`, asserts the exit status, returns standard output and standard error.
 fn merge(args: &[&str], expected_status: i32) -> (String, String) {
-    let output = cas_triage().arg("merge").args(args).output().unwrap();
+    // A fixed time for the HTML page, which shows when it was made.
+    let output = cas_triage().env("SOURCE_DATE_EPOCH", "1664420400").arg("merge").args(args).output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(expected_status), "{args:?}: {stderr}");
     (String::from_utf8(output.stdout).unwrap(), stderr)
@@ -60,6 +61,22 @@ fn a_report_merged_with_itself_doubles_counts_and_keeps_the_rest() {
     let from: Vec<&str> =
         merged["merged_from"].as_array().unwrap().iter().map(|m| m["report"].as_str().unwrap()).collect();
     assert_eq!(from, [report.as_str(), report.as_str()]);
+    // The errors per minute of each host add up, minute by minute.
+    let (rate, was) = (&merged["error_rate"], &original["error_rate"]);
+    assert_eq!(rate["window_minutes"], was["window_minutes"]);
+    let (series, before) = (rate["series"].as_array().unwrap(), was["series"].as_array().unwrap());
+    assert!(!before.is_empty());
+    assert_eq!(series.len(), before.len());
+    for (m, o) in series.iter().zip(before) {
+        assert_eq!((&m["component"], &m["host"]), (&o["component"], &o["host"]));
+        assert_eq!(m["errors"].as_u64().unwrap(), 2 * o["errors"].as_u64().unwrap());
+        let starts =
+            |s: &Value| s["minutes"].as_array().unwrap().iter().map(|m| m["start"].clone()).collect::<Vec<_>>();
+        assert_eq!(starts(m), starts(o));
+        for (mm, om) in m["minutes"].as_array().unwrap().iter().zip(o["minutes"].as_array().unwrap()) {
+            assert_eq!(mm["count"].as_u64().unwrap(), 2 * om["count"].as_u64().unwrap());
+        }
+    }
     assert!(original.get("merged_from").is_none());
 }
 
@@ -108,6 +125,12 @@ fn every_format_writes_the_merged_report() {
     assert!(text.contains("merged from 2 reports"), "{text}");
     let (sarif, _) = merge(&["--format", "sarif", &first, &second], 0);
     crate::sarif::assert_valid(&serde_json::from_str(&sarif).unwrap());
+    let (page, _) = merge(&["--format", "html", &first, &second], 0);
+    assert!(page.contains("Merged from reports of several scans"), "a merged page cannot vouch for masking");
+    assert!(
+        page.contains(r#"<dt>Scanned</dt><dd><time datetime="2022-09-29T11:00:00+08:00">"#),
+        "the time is SOURCE_DATE_EPOCH's, in the reports' zone"
+    );
 }
 
 #[test]

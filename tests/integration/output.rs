@@ -117,13 +117,15 @@ fn jsonl_is_findings_then_a_summary() {
     let configs = report["config_files"].as_array().unwrap().len();
     let chains = report["chains"].as_array().unwrap().len();
     assert_eq!(chains, 3);
-    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + configs + chains + 2);
+    assert_eq!(lines.len(), findings + unclassified + exeurls + tasks + configs + chains + 3);
     let start = findings + unclassified + exeurls;
     assert!(lines[start..start + tasks].iter().all(|l| l["type"] == "task"));
     let start = start + tasks;
     assert!(lines[start..start + configs].iter().all(|l| l["type"] == "config_file"));
-    assert!(lines[start + configs..lines.len() - 2].iter().all(|l| l["type"] == "chain"));
-    assert_eq!(lines[lines.len() - 2]["type"], "coverage");
+    assert!(lines[start + configs..lines.len() - 3].iter().all(|l| l["type"] == "chain"));
+    assert_eq!(lines[lines.len() - 3]["type"], "coverage");
+    assert_eq!(lines[lines.len() - 2]["type"], "error_rate");
+    assert_eq!(lines[lines.len() - 2]["series"], report["error_rate"]["series"]);
     assert!(lines[..findings].iter().all(|l| l["type"] == "finding" && l["fingerprint"].is_string()));
     assert!(
         lines[findings..findings + unclassified]
@@ -387,7 +389,7 @@ fn credentials_in_evidence_are_masked_unless_asked() {
     let root = tmp.path().join("b");
     let root = root.to_str().unwrap();
     let secrets = ["LTAI5tQ9xYz8aBcDeFgH1234", "abc%2Bdef", "s3cr3t", "hunter2"];
-    for format in ["json", "jsonl", "text", "timeline", "markdown", "junit", "sarif", "tickets"] {
+    for format in ["json", "jsonl", "text", "timeline", "markdown", "html", "junit", "sarif", "tickets"] {
         let output = cas_triage().args(["scan", "--format", format, root]).output().unwrap();
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(text.contains("call openapi failed"), "{format}: {text}");

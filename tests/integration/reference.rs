@@ -29,7 +29,7 @@ fn schema_prints_the_schema_file_the_readme_links() {
 fn completions_know_every_command_and_scan_option() {
     for shell in ["bash", "zsh", "fish"] {
         let script = run(&["completions", shell]);
-        for word in COMMANDS.iter().chain(SCAN_OPTIONS).chain(&["junit", "sarif", "markdown", "tickets"]) {
+        for word in COMMANDS.iter().chain(SCAN_OPTIONS).chain(&["junit", "sarif", "markdown", "html", "tickets"]) {
             let word = if shell == "fish" { word.trim_start_matches('-') } else { word };
             assert!(script.contains(word), "{shell} completions lack {word}");
         }

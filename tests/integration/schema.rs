@@ -77,5 +77,7 @@ fn jsonl_records_match_the_schema_parts() {
     object.insert("chains".into(), of_type("chain"));
     let coverage = records.iter().find(|r| r["type"] == "coverage").cloned().unwrap();
     object.insert("coverage".into(), coverage);
+    let error_rate = records.iter().find(|r| r["type"] == "error_rate").cloned().unwrap();
+    object.insert("error_rate".into(), error_rate);
     assert_valid(&summary);
 }

@@ -201,3 +201,118 @@ pub fn fingerprints(report: &Value) -> std::collections::BTreeMap<String, String
         })
         .collect()
 }
+
+/// An XML element (or an element of an HTML page written as well-formed XML), its attributes
+/// unescaped, `text` the concatenation of its own text nodes, `all_text` of every text inside it,
+/// in document order.
+#[derive(Debug, Default)]
+pub struct Element {
+    pub name: String,
+    pub attributes: std::collections::BTreeMap<String, String>,
+    pub text: String,
+    pub all_text: String,
+    pub children: Vec<Element>,
+}
+
+impl Element {
+    /// The children named `name`.
+    pub fn all(&self, name: &str) -> Vec<&Element> {
+        self.children.iter().filter(|c| c.name == name).collect()
+    }
+
+    /// The one child named `name`.
+    pub fn one(&self, name: &str) -> &Element {
+        let found = self.all(name);
+        assert_eq!(found.len(), 1, "one <{name}> in <{}>", self.name);
+        found[0]
+    }
+
+    pub fn attr(&self, name: &str) -> &str {
+        self.attributes.get(name).unwrap_or_else(|| panic!("<{}> has no {name}", self.name))
+    }
+
+    /// Every element inside this one, depth first.
+    pub fn descendants(&self) -> Vec<&Element> {
+        let mut found = Vec::new();
+        for child in &self.children {
+            found.push(child);
+            found.extend(child.descendants());
+        }
+        found
+    }
+
+    /// The elements inside this one named `name` whose `class` holds `class` (any with `""`).
+    pub fn find(&self, name: &str, class: &str) -> Vec<&Element> {
+        self.descendants().into_iter().filter(|e| e.name == name && (class.is_empty() || e.has_class(class))).collect()
+    }
+
+    /// The element inside this one with this `id`.
+    pub fn by_id(&self, id: &str) -> &Element {
+        let found: Vec<&Element> =
+            self.descendants().into_iter().filter(|e| e.attributes.get("id").is_some_and(|i| i == id)).collect();
+        assert_eq!(found.len(), 1, "one element with id {id}");
+        found[0]
+    }
+
+    pub fn has_class(&self, class: &str) -> bool {
+        self.attributes.get("class").is_some_and(|c| c.split_whitespace().any(|c| c == class))
+    }
+}
+
+/// Parses a well-formed XML document into its root element; panics with the document otherwise.
+pub fn parse_xml(xml: &str) -> Element {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack = vec![Element::default()];
+    let open = |e: &quick_xml::events::BytesStart| Element {
+        name: String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+        attributes: e
+            .attributes()
+            .map(|a| {
+                let a = a.unwrap();
+                (
+                    String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                    a.normalized_value(quick_xml::XmlVersion::Explicit1_0).unwrap().into_owned(),
+                )
+            })
+            .collect(),
+        ..Element::default()
+    };
+    let add_text = |stack: &mut Vec<Element>, text: &str| {
+        stack.last_mut().unwrap().text.push_str(text);
+        for open in stack.iter_mut() {
+            open.all_text.push_str(text);
+        }
+    };
+    loop {
+        match reader.read_event().unwrap_or_else(|e| panic!("not well-formed XML ({e}):\n{xml}")) {
+            Event::Start(e) => stack.push(open(&e)),
+            Event::Empty(e) => stack.last_mut().unwrap().children.push(open(&e)),
+            Event::End(_) => {
+                let done = stack.pop().unwrap();
+                stack.last_mut().unwrap().children.push(done);
+            }
+            Event::Text(t) => add_text(&mut stack, &t.xml10_content().unwrap()),
+            Event::GeneralRef(r) => {
+                let text = match r.resolve_char_ref().unwrap() {
+                    Some(c) => c.to_string(),
+                    None => match r.decode().unwrap().as_ref() {
+                        "lt" => "<".into(),
+                        "gt" => ">".into(),
+                        "amp" => "&".into(),
+                        "quot" => "\"".into(),
+                        "apos" => "'".into(),
+                        other => panic!("unknown entity {other}"),
+                    },
+                };
+                add_text(&mut stack, &text);
+            }
+            Event::CData(_) => panic!("no CDATA expected"),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let mut document = stack.pop().unwrap();
+    assert_eq!(document.children.len(), 1, "one root element");
+    document.children.pop().unwrap()
+}
