@@ -91,7 +91,13 @@ impl Facts {
         Facts { task_line_limit: Some(limit), ..self }
     }
 
-    fn task_limit(&self) -> usize {
+    /// Task lines held now, in every batch.
+    pub fn task_lines_held(&self) -> usize {
+        self.tasks.iter().map(TaskBatch::len).sum()
+    }
+
+    /// The most task lines a scan keeps.
+    pub fn task_limit(&self) -> usize {
         self.task_line_limit.unwrap_or(Self::TASK_LINES)
     }
 
@@ -156,8 +162,7 @@ impl Facts {
         }
         self.tasks.extend(other.tasks);
         self.task_lines_dropped += other.task_lines_dropped;
-        let held: usize = self.tasks.iter().map(TaskBatch::len).sum();
-        if held > self.task_limit() + self.task_limit() / 4 {
+        if self.task_lines_held() > self.task_limit() + self.task_limit() / 4 {
             self.trim_tasks();
         }
         self.chain_hops.merge(other.chain_hops);
