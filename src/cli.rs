@@ -192,6 +192,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Do not exit with status 2 for a file skipped or partly read: turns off `strict = true` of
+    /// a config file.
+    #[arg(long, conflicts_with = "strict")]
+    pub no_strict: bool,
+
     /// Evidence items kept per finding.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub samples: usize,
@@ -220,6 +225,10 @@ pub struct ScanArgs {
     /// or SecurityToken, a password in a URL or after `password=` are shown as `***`.
     #[arg(long)]
     pub no_redact: bool,
+
+    /// Mask credentials, as by default: turns off `no_redact = true` of a config file.
+    #[arg(long, conflicts_with = "no_redact")]
+    pub redact: bool,
 
     /// Most bytes one decompressed stream or archive member may yield (e.g. 512MiB, 2GiB).
     #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
@@ -355,6 +364,9 @@ pub struct ExeurlArgs {
     /// Keep credentials (passwords, access keys) in the commands shown.
     #[arg(long)]
     pub no_redact: bool,
+    /// Mask credentials, as by default: turns off `no_redact = true` of a config file.
+    #[arg(long, conflicts_with = "no_redact")]
+    pub redact: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,9 +1,10 @@
 //! The config file: `cas-triage.toml` in the working directory, or the file `--config` names.
-//! It holds defaults for the options of `scan` (and of `exeurl`, `events`, `explain`, `rules
-//! list` and `rules export` where they share them), one key per option, named as the option
-//! without its dashes (`fail_on` for `--fail-on`). It is read strictly: an unknown key or a bad
-//! value is an error naming the file and the key. The values are checked when the file is read
-//! and written into the parsed command line where an option was not given ([`Given`]), so that
+//! It holds defaults for the options of `scan` (and of `merge`, `exeurl`, `events`, `explain`,
+//! `rules list` and `rules export` where they share them), one key per option, named as the
+//! option without its dashes (`fail_on` for `--fail-on`). It is read strictly: an unknown key or
+//! a bad value is an error naming the file and the key; so is a file that is not a regular file
+//! or is larger than [`CONFIG_SIZE_LIMIT`]. The values are checked when the file is read and
+//! written into the parsed command line where an option was not given ([`Given`]), so that
 //! `config.rs` validates one command line whatever its values came from.
 
 use std::fmt;
@@ -13,19 +14,23 @@ use clap::ValueEnum;
 use serde::Deserialize;
 
 use crate::cli::{
-    ColorArg, Command, ConfigArgs, EncodingArg, FormatArg, Given, LangArg, PackArgs, RulesCommand, ScanArgs,
+    ColorArg, Command, ConfigArgs, EncodingArg, FormatArg, Given, LangArg, MergeArgs, PackArgs, RulesCommand, ScanArgs,
     SeverityArg, parse_size,
 };
 use crate::config::parse_timezone;
+use crate::input::{WholeFileError, read_whole_file};
 
 /// The file read when `--config` is not given, in the working directory; a missing one is fine.
 pub const DEFAULT_FILE: &str = "cas-triage.toml";
+
+/// The largest config file read: a few hundred bytes make a full one.
+pub const CONFIG_SIZE_LIMIT: u64 = 1 << 20;
 
 /// Why a config file cannot be used. Each names the file, and the key where there is one.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigFileError {
     #[error("cannot read the config file {path}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read { path: PathBuf, source: WholeFileError },
     #[error("{path}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Toml { path: PathBuf, line: Option<usize>, message: String },
     #[error("{path}: {key} = {value}: {reason}")]
@@ -87,11 +92,40 @@ struct FileValues {
 }
 
 /// A size as `--max-decompressed` takes it (`"512MiB"`) or a number of bytes.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum SizeValue {
     Bytes(u64),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for SizeValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<SizeValue, D::Error> {
+        deserializer.deserialize_any(SizeVisitor)
+    }
+}
+
+/// Reads a [`SizeValue`], so that a wrong one is named for what it should be (an untagged enum
+/// would only say that no variant matched).
+struct SizeVisitor;
+
+impl serde::de::Visitor<'_> for SizeVisitor {
+    type Value = SizeValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a size like 512MiB or a number of bytes")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, bytes: u64) -> Result<SizeValue, E> {
+        Ok(SizeValue::Bytes(bytes))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<SizeValue, E> {
+        u64::try_from(n).map(SizeValue::Bytes).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<SizeValue, E> {
+        Ok(SizeValue::Text(text.to_string()))
+    }
 }
 
 /// A config file, read and checked: each value already of its option's type, paths resolved
@@ -160,9 +194,28 @@ impl ConfigFile {
 
     /// Reads and checks `path`.
     pub fn read(path: &Path) -> Result<ConfigFile, ConfigFileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigFileError::Read { path: path.to_path_buf(), source })?;
+        let read_error = |source| ConfigFileError::Read { path: path.to_path_buf(), source };
+        let bytes = read_whole_file(path, CONFIG_SIZE_LIMIT).map_err(read_error)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| read_error(std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8").into()))?;
         ConfigFile::parse(path, &text)
+    }
+
+    /// The keys set that change what a report shows or hides: the rule pack (`rules`,
+    /// `rules_add`) and `no_redact = true`. A file found in the working directory that sets them
+    /// is always named on standard error.
+    pub fn sensitive_keys(&self) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        if self.rules.is_some() {
+            keys.push("rules");
+        }
+        if self.rules_add.as_ref().is_some_and(|dirs| !dirs.is_empty()) {
+            keys.push("rules_add");
+        }
+        if self.no_redact == Some(true) {
+            keys.push("no_redact");
+        }
+        keys
     }
 
     /// Checks `text`, the contents of `path`; relative paths in it are taken from `path`'s
@@ -232,6 +285,7 @@ fn reads_config(command: &Command) -> bool {
     matches!(
         command,
         Command::Scan(_)
+            | Command::Merge(_)
             | Command::Events(_)
             | Command::Exeurl(_)
             | Command::Explain(_)
@@ -258,10 +312,11 @@ pub fn apply(file: Option<&ConfigFile>, command: &mut Command, given: &Given) ->
     let mut fill = Filler { given, sources: Sources::default() };
     match command {
         Command::Scan(args) => fill.scan(file, args),
+        Command::Merge(args) => fill.merge(file, args),
         Command::Exeurl(args) => {
             fill.set("tz", &mut args.tz, file.tz.clone());
             fill.set("lang", &mut args.lang, file.lang);
-            fill.set("no_redact", &mut args.no_redact, file.no_redact);
+            fill.negatable("no_redact", &mut args.no_redact, args.redact, file.no_redact);
         }
         Command::Events(args) => fill.set("encoding", &mut args.encoding, file.encoding),
         Command::Explain(args) => {
@@ -295,6 +350,16 @@ impl Filler<'_> {
         self.sources.0.push((key, source));
     }
 
+    /// Sets a boolean option that a flag of its own (`--redact` for `no_redact`) turns off.
+    fn negatable(&mut self, key: &'static str, slot: &mut bool, negated: bool, value: Option<bool>) {
+        if negated {
+            *slot = false;
+            self.sources.0.push((key, Source::Flag));
+        } else {
+            self.set(key, slot, value);
+        }
+    }
+
     fn pack(&mut self, file: &ConfigFile, pack: &mut PackArgs) {
         self.set("rules", &mut pack.rules, file.rules.clone().map(Some));
         self.set("rules_add", &mut pack.rules_add, file.rules_add.clone());
@@ -304,13 +369,13 @@ impl Filler<'_> {
         self.set("format", &mut args.format, file.format.map(Some));
         self.set("fail_on", &mut args.fail_on, file.fail_on.map(Some));
         self.set("fail_on_new", &mut args.fail_on_new, file.fail_on_new.map(Some));
-        self.set("strict", &mut args.strict, file.strict);
+        self.negatable("strict", &mut args.strict, args.no_strict, file.strict);
         self.set("color", &mut args.color, file.color);
         self.set("lang", &mut args.lang, file.lang);
         self.set("samples", &mut args.samples, file.samples);
         self.set("exeurls", &mut args.exeurls, file.exeurls);
         self.set("unclassified", &mut args.unclassified, file.unclassified);
-        self.set("no_redact", &mut args.no_redact, file.no_redact);
+        self.negatable("no_redact", &mut args.no_redact, args.redact, file.no_redact);
         self.set("tz", &mut args.tz, file.tz.clone());
         self.set("encoding", &mut args.encoding, file.encoding);
         self.set("max_decompressed", &mut args.max_decompressed, file.max_decompressed);
@@ -321,6 +386,18 @@ impl Filler<'_> {
         self.set("threads", &mut args.threads, file.threads.map(Some));
         self.set("quiet", &mut args.quiet, file.quiet);
         self.set("stats", &mut args.stats, file.stats);
+    }
+
+    /// The keys `merge` shares with `scan`.
+    fn merge(&mut self, file: &ConfigFile, args: &mut MergeArgs) {
+        self.set("format", &mut args.format, file.format.map(Some));
+        self.set("fail_on", &mut args.fail_on, file.fail_on.map(Some));
+        self.set("fail_on_new", &mut args.fail_on_new, file.fail_on_new.map(Some));
+        self.set("color", &mut args.color, file.color);
+        self.set("lang", &mut args.lang, file.lang);
+        self.set("samples", &mut args.samples, file.samples);
+        self.set("unclassified", &mut args.unclassified, file.unclassified);
+        self.pack(file, &mut args.pack);
     }
 }
 
@@ -427,6 +504,11 @@ stats = false
         ("format = \"pdf\"", &["format", "pdf", "sarif"]),
         ("encoding = \"latin1\"", &["encoding", "gbk"]),
         ("max_decompressed = \"5 parsecs\"", &["max_decompressed", "parsecs"]),
+        (
+            "max_decompressed = -5",
+            &["line 1", "max_decompressed", "-5", "expected a size like 512MiB or a number of bytes"],
+        ),
+        ("max_decompressed = 1.5", &["max_decompressed", "1.5", "expected a size like 512MiB or a number of bytes"]),
         ("threads = 0", &["threads", "at least 1"]),
         ("task_timeout = 0", &["task_timeout", "at least 1"]),
         ("skew_ratio = 1.5", &["skew_ratio", "between 0 and 1"]),
@@ -457,5 +539,24 @@ stats = false
         assert_eq!(sources.of("samples"), Source::Flag);
         assert_eq!(sources.of("quiet"), Source::Flag);
         assert_eq!(sources.of("lang"), Source::Default);
+    }
+
+    #[test]
+    fn redact_and_no_strict_win_over_the_file() {
+        let file = parse("no_redact = true\nstrict = true").unwrap();
+        assert_eq!(file.sensitive_keys(), ["no_redact"]);
+        let cases: &[&[&str]] =
+            &[&["cas-triage", "scan", "--redact", "--no-strict", "x"], &["cas-triage", "exeurl", "--redact", "x"]];
+        for args in cases {
+            let mut cli = crate::cli::Cli::try_parse_args_from(*args).unwrap();
+            let sources = apply(Some(&file), &mut cli.command, &cli.given);
+            let (no_redact, strict) = match &cli.command {
+                Command::Scan(args) => (args.no_redact, args.strict),
+                Command::Exeurl(args) => (args.no_redact, false),
+                _ => unreachable!(),
+            };
+            assert!(!no_redact && !strict, "{args:?}");
+            assert_eq!(sources.of("no_redact"), Source::Flag);
+        }
     }
 }

@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use super::write::{Presentation, findings_status, html_options, write_report};
 use crate::config::MergeConfig;
-use crate::report::{Format, NamedReport, Report, TextStyle};
+use crate::report::{Format, NamedReport, Report, TextStyle, escape_for_terminal};
 
 pub(super) fn run(config: MergeConfig, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::with_capacity(config.reports.len());
@@ -19,7 +19,8 @@ pub(super) fn run(config: MergeConfig, out: &mut dyn Write) -> anyhow::Result<Ex
     }
     let merged = Report::merge(reports, config.samples);
     for warning in &merged.warnings {
-        eprintln!("cas-triage: warning: {warning}");
+        // Warnings quote the reports (their versions, packs, zones): escaped for the terminal.
+        eprintln!("cas-triage: warning: {}", escape_for_terminal(warning));
     }
     let mut report = merged.report;
     if let Some(baseline) = &config.baseline {

@@ -35,6 +35,12 @@ pub const EXIT_PARTIAL: u8 = 2;
 pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
     let file = ConfigFile::for_command(&cli.config, &cli.command)?;
     let sources = config_file::apply(file.as_ref(), &mut cli.command, &cli.given);
+    if let Some(file) = &file
+        && cli.config.config.is_none()
+    {
+        let quiet = matches!(&cli.command, Command::Scan(args) if args.quiet);
+        note_found_file(file, quiet);
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let code = match cli.command {
@@ -86,4 +92,17 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
     };
     out.flush()?;
     Ok(code)
+}
+
+/// Says on standard error that `./cas-triage.toml` is read, which the command line did not ask
+/// for: a collected bundle, or a directory someone else wrote it in, can hold one, and it changes
+/// the run. Always said when the file sets the rule pack or keeps credentials; otherwise not with
+/// `--quiet` (or `quiet = true`).
+fn note_found_file(file: &ConfigFile, quiet: bool) {
+    let sensitive = file.sensitive_keys();
+    if quiet && sensitive.is_empty() {
+        return;
+    }
+    let sets = if sensitive.is_empty() { String::new() } else { format!(", which sets {}", sensitive.join(", ")) };
+    eprintln!("cas-triage: using ./{}{sets} (--no-config to ignore it)", config_file::DEFAULT_FILE);
 }

@@ -1,7 +1,9 @@
 //! `cas-triage scan --print-config`: the configuration a scan would run with, as a config file
 //! (TOML that `--config` reads back), each value followed by where it came from: `default`,
 //! `file` or `flag`. Nothing is scanned; the rule pack is loaded, as a scan would, for the
-//! task timing it sets and to check the rule directories.
+//! task timing it sets and to check the rule directories. Rule directories are printed absolute:
+//! a config file's relative paths are taken from its own directory, so the printed file reads
+//! back the same wherever it is saved.
 
 use std::io::Write;
 use std::path::Path;
@@ -112,8 +114,9 @@ fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// `path` made absolute against the working directory (as it is, if that cannot be known).
 fn path(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    std::path::absolute(path).as_deref().unwrap_or(path).to_string_lossy().into_owned()
 }
 
 /// A byte count as `--max-decompressed` takes it: `2GiB`, `512MiB`, or bytes.

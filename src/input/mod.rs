@@ -2,7 +2,8 @@
 //! `.zip`, rotated `.gz`, standard input), reads or maps their bytes, and names each one's
 //! component and host. Output is a stream of [`Source`]s for `scan`, plus a [`Skipped`] entry for
 //! everything that could not be read whole, with the reason, and a [`Transcoded`] entry for every
-//! log that was decoded from GBK to UTF-8 before it was scanned.
+//! log that was decoded from GBK to UTF-8 before it was scanned. Besides, [`read_whole_file`] reads
+//! the small files a user names to be read in one piece (reports, the config file), bounded.
 
 mod bytes;
 mod content;
@@ -12,6 +13,7 @@ mod encoding;
 mod guard;
 mod identity;
 mod load;
+mod whole;
 
 pub use bytes::{BufferPool, Bytes, CUT_SHORT, MMAP_THRESHOLD, open_file};
 pub use content::{FileKind, kind_from_name};
@@ -19,6 +21,7 @@ pub use discover::{Discovery, Location, Unit, UnitKind, discover};
 pub use encoding::LogEncoding;
 pub use identity::{Identity, UNKNOWN, infer, known_components};
 pub use load::{InputOptions, Loaded, load_unit};
+pub use whole::{WholeFileError, read_whole_file};
 
 use std::borrow::Cow;
 use std::path::PathBuf;

@@ -1,7 +1,9 @@
 //! Reading JSON reports back: the reports `merge` combines and the baseline `--baseline` compares
 //! with. A file is checked in steps, so that the error says what is wrong with it: readable, JSON,
 //! one document (not JSON Lines), a cas-triage report (`tool.name`), of this schema version, and
-//! of this layout. Every error names the file.
+//! of this layout, with well-formed fault ids and fingerprints. Every error names the file. The
+//! file must be a regular file of at most [`REPORT_SIZE_LIMIT`] bytes: a FIFO or `/dev/zero` named
+//! by mistake is refused at once, not waited on or read for ever.
 
 use std::path::{Path, PathBuf};
 
@@ -10,12 +12,19 @@ use serde::de::IgnoredAny;
 
 use super::baseline::{Baseline, BaselineFinding};
 use super::build::{Report, SCHEMA_VERSION};
+use super::escape::escape_for_terminal;
+use crate::input::{WholeFileError, read_whole_file};
+use crate::rules::FaultId;
+
+/// The largest report read: far above what a scan writes (its evidence is sampled), far below
+/// what would exhaust memory.
+pub const REPORT_SIZE_LIMIT: u64 = 1 << 30;
 
 /// Why a file is not a report this version can use.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("{path}: cannot read it: {reason}")]
-    Io { path: PathBuf, reason: std::io::Error },
+    Io { path: PathBuf, reason: WholeFileError },
     #[error("{path}: not JSON: {reason}")]
     NotJson { path: PathBuf, reason: serde_json::Error },
     #[error("{path}: JSON Lines (`--format jsonl`), not a JSON report: use the report `scan --format json` writes")]
@@ -24,7 +33,8 @@ pub enum ReadError {
     NotReport { path: PathBuf, reason: String },
     #[error("{path}: a report of schema_version {found}; this cas-triage reads schema_version {SCHEMA_VERSION}")]
     SchemaVersion { path: PathBuf, found: serde_json::Value },
-    #[error("{path}: not a cas-triage report as this version writes it: {reason}")]
+    // The reason may quote a value of the file (an unknown variant): shown escaped.
+    #[error("{path}: not a cas-triage report as this version writes it: {}", escape_for_terminal(&reason.to_string()))]
     Layout { path: PathBuf, reason: serde_json::Error },
 }
 
@@ -64,7 +74,15 @@ impl Report {
     /// Reads a JSON report that `scan --format json` or `merge` wrote.
     pub fn read(path: &Path) -> Result<Report, ReadError> {
         let bytes = checked(path)?;
-        serde_json::from_slice(&bytes).map_err(|reason| ReadError::Layout { path: path.to_path_buf(), reason })
+        let report: Report =
+            serde_json::from_slice(&bytes).map_err(|reason| ReadError::Layout { path: path.to_path_buf(), reason })?;
+        for (i, finding) in report.findings.iter().enumerate() {
+            check_ids(path, i, &finding.fault, &finding.fingerprint)?;
+            if let Some(cause) = &finding.caused_by {
+                check_fingerprint(path, i, "caused_by", cause)?;
+            }
+        }
+        Ok(report)
     }
 }
 
@@ -74,6 +92,9 @@ impl Baseline {
         let bytes = checked(path)?;
         let document: BaselineDocument =
             serde_json::from_slice(&bytes).map_err(|reason| ReadError::Layout { path: path.to_path_buf(), reason })?;
+        for (i, finding) in document.findings.iter().enumerate() {
+            check_ids(path, i, &finding.fault, &finding.fingerprint)?;
+        }
         Ok(Baseline {
             path: path.display().to_string(),
             tool_version: document.tool.version,
@@ -86,7 +107,8 @@ impl Baseline {
 /// The bytes of `path`, once they are known to be one JSON document of a cas-triage report of
 /// this schema version.
 fn checked(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let bytes = std::fs::read(path).map_err(|reason| ReadError::Io { path: path.to_path_buf(), reason })?;
+    let bytes = read_whole_file(path, REPORT_SIZE_LIMIT)
+        .map_err(|reason| ReadError::Io { path: path.to_path_buf(), reason })?;
     let probe: Probe = match serde_json::from_slice(&bytes) {
         Ok(probe) => probe,
         Err(reason) if reason.is_data() => {
@@ -113,6 +135,35 @@ fn checked(path: &Path) -> Result<Vec<u8>, ReadError> {
         Some(found) => Err(ReadError::SchemaVersion { path: path.to_path_buf(), found }),
         None => Err(ReadError::NotReport { path: path.to_path_buf(), reason: "it has no schema_version".into() }),
     }
+}
+
+/// Checks the fault id and fingerprint of the finding at `index` of the report at `path`: they are
+/// identifiers (matched, shown unquoted), and a report is a file anyone may have edited.
+fn check_ids(path: &Path, index: usize, fault: &str, fingerprint: &str) -> Result<(), ReadError> {
+    if FaultId::parse(fault).is_none() {
+        let reason = format!(
+            "finding {} has fault id `{}`: a fault id is lowercase words of a-z, 0-9 and - joined by dots",
+            index + 1,
+            escape_for_terminal(fault)
+        );
+        return Err(ReadError::NotReport { path: path.to_path_buf(), reason });
+    }
+    check_fingerprint(path, index, "fingerprint", fingerprint)
+}
+
+/// Checks that `value`, the `field` of the finding at `index`, is a fingerprint as a scan writes
+/// it: 32 lowercase hex digits.
+fn check_fingerprint(path: &Path, index: usize, field: &str, value: &str) -> Result<(), ReadError> {
+    let well_formed = value.len() == 32 && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if well_formed {
+        return Ok(());
+    }
+    let reason = format!(
+        "finding {} has {field} `{}`: a fingerprint is 32 lowercase hex digits",
+        index + 1,
+        escape_for_terminal(value)
+    );
+    Err(ReadError::NotReport { path: path.to_path_buf(), reason })
 }
 
 /// Several JSON values, one a line: what `--format jsonl` writes.
@@ -174,6 +225,62 @@ mod tests {
         let missing = dir.path().join("missing.json");
         let message = Report::read(&missing).unwrap_err().to_string();
         assert!(message.starts_with(&format!("{}: cannot read it: ", missing.display())), "{message}");
+    }
+
+    #[test]
+    fn ids_that_a_scan_would_not_write_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "fault",
+                "evil\u{1b}]0;x\u{7}",
+                "finding 2 has fault id `evil\\x1b]0;x\\x07`: a fault id is lowercase words of a-z, 0-9 and - joined by dots",
+            ),
+            ("fault", "Dispatch.send", "finding 2 has fault id `Dispatch.send`: a fault id is lowercase"),
+            ("fault", "dispatch", "finding 2 has fault id `dispatch`: a fault id is lowercase"),
+            ("fingerprint", "8E4CEE67866B4E0BE26E98FD993D44BF", "finding 2 has fingerprint `8E4CEE67"),
+            (
+                "fingerprint",
+                "8e4cee67",
+                "finding 2 has fingerprint `8e4cee67`: a fingerprint is 32 lowercase hex digits",
+            ),
+            ("caused_by", "\u{1b}[2J", "finding 2 has caused_by `\\x1b[2J`: a fingerprint is 32 lowercase hex digits"),
+        ];
+        for (field, value, want) in cases {
+            let mut report = Report::empty();
+            for host in ["10.0.0.1", "10.0.0.2"] {
+                report.findings.push(crate::report::build::tests::finding(
+                    "dispatch.send-msg-failed",
+                    host,
+                    crate::rules::Severity::High,
+                    1,
+                    None,
+                ));
+            }
+            let mut json = serde_json::to_value(&report).unwrap();
+            json["findings"][1][*field] = serde_json::Value::from(*value);
+            std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
+            let prefix = format!("{}: not a cas-triage report: {want}", path.display());
+            let message = Report::read(&path).unwrap_err().to_string();
+            assert!(message.starts_with(&prefix), "{message}\nwanted {prefix}");
+            assert!(!message.contains('\x1b'), "{message}");
+            if *field != "caused_by" {
+                let message = Baseline::read(&path).unwrap_err().to_string();
+                assert!(message.starts_with(&prefix), "{message}\nwanted {prefix}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_regular_or_too_large_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let message = Baseline::read(dir.path()).unwrap_err().to_string();
+        assert_eq!(message, format!("{}: cannot read it: not a regular file (a directory)", dir.path().display()));
+        let huge = dir.path().join("huge.json");
+        std::fs::File::create(&huge).unwrap().set_len(REPORT_SIZE_LIMIT + 1).unwrap();
+        let message = Report::read(&huge).unwrap_err().to_string();
+        assert_eq!(message, format!("{}: cannot read it: larger than 1 GiB", huge.display()));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! severity (most severe first) and fault, each with where and when, evidence and what to do,
 //! then the skipped files. Compared with a baseline: the counts under the summary, `[new]` on new
 //! findings, and the findings new and resolved since the baseline after the findings. Colour only
-//! when asked; log text always escaped.
+//! when asked. Every string of the report is escaped ([`escape_for_terminal`]) before it is
+//! coloured and written, not only log text: a report `merge` or `--baseline` read back is a file
+//! anyone may have edited.
 
 use std::io::{self, Write};
 
@@ -85,7 +87,7 @@ fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
         plural(input.files as usize),
         human_bytes(input.bytes),
         input.events,
-        input.timezone
+        escape_for_terminal(&input.timezone)
     )?;
     if !input.skipped.is_empty() {
         writeln!(
@@ -113,7 +115,11 @@ fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
 
 /// `since the baseline prev.json (cas-triage 0.1.0): 2 new, 10 recurring, 1 resolved`.
 pub(super) fn baseline_line(baseline: &BaselineReport) -> String {
-    let version = baseline.tool_version.as_deref().map(|v| format!(" (cas-triage {v})")).unwrap_or_default();
+    let version = baseline
+        .tool_version
+        .as_deref()
+        .map(|v| format!(" (cas-triage {})", escape_for_terminal(v)))
+        .unwrap_or_default();
     format!(
         "since the baseline {}{version}: {} new, {} recurring, {} resolved",
         escape_for_terminal(&baseline.path),
@@ -133,13 +139,13 @@ fn write_since_baseline(report: &Report, p: &Painter, out: &mut dyn Write) -> io
             out,
             "  {} {} on {}, host {}: {} {}{}{}",
             p.severity(f.severity),
-            f.fault,
+            escape_for_terminal(&f.fault),
             escape_for_terminal(&f.component),
             escape_for_terminal(&f.host),
             f.count,
             counted_noun(f),
             plural(f.count as usize),
-            f.first_seen.as_deref().map(|t| format!(", first {t}")).unwrap_or_default()
+            f.first_seen.as_deref().map(|t| format!(", first {}", escape_for_terminal(t))).unwrap_or_default()
         )?;
     }
     writeln!(out)?;
@@ -149,11 +155,11 @@ fn write_since_baseline(report: &Report, p: &Painter, out: &mut dyn Write) -> io
             out,
             "  {} {} on {}, host {}: last seen {} ({})",
             p.severity(f.severity),
-            f.fault,
+            escape_for_terminal(&f.fault),
             escape_for_terminal(&f.component),
             escape_for_terminal(&f.host),
-            f.last_seen.as_deref().unwrap_or("without a timestamp"),
-            p.dim(&format!("fingerprint {}", f.fingerprint))
+            escape_for_terminal(f.last_seen.as_deref().unwrap_or("without a timestamp")),
+            p.dim(&format!("fingerprint {}", escape_for_terminal(&f.fingerprint)))
         )?;
     }
     Ok(())
@@ -169,13 +175,13 @@ fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write)
         out,
         "{} {new}{}  {} {}",
         p.severity(f.severity),
-        p.bold(&f.fault),
-        f.title,
-        p.dim(&format!("(manual §{})", f.section))
+        p.bold(&escape_for_terminal(&f.fault)),
+        escape_for_terminal(&f.title),
+        p.dim(&escape_for_terminal(&format!("(manual §{})", f.section)))
     )?;
     let span = match (&f.first_seen, &f.last_seen) {
-        (Some(first), Some(last)) if first == last => format!(", at {first}"),
-        (Some(first), Some(last)) => format!(", {first} .. {last}"),
+        (Some(first), Some(last)) if first == last => format!(", at {}", escape_for_terminal(first)),
+        (Some(first), Some(last)) => format!(", {} .. {}", escape_for_terminal(first), escape_for_terminal(last)),
         _ => String::new(),
     };
     let counted = counted_noun(f);
@@ -188,15 +194,15 @@ fn write_finding(f: &Finding, report: &Report, p: &Painter, out: &mut dyn Write)
         plural(f.count as usize),
         span
     )?;
-    writeln!(out, "  {}", p.dim(&format!("fingerprint {}", f.fingerprint)))?;
+    writeln!(out, "  {}", p.dim(&format!("fingerprint {}", escape_for_terminal(&f.fingerprint))))?;
     if let Some(root) = f.caused_by.as_deref().and_then(|fp| report.findings.iter().find(|r| r.fingerprint == fp)) {
         writeln!(
             out,
             "  probably follows from {} on {} {} ({}): it failed first in {} (inferred from the order of events)",
-            root.fault,
+            escape_for_terminal(&root.fault),
             escape_for_terminal(&root.component),
             escape_for_terminal(&root.host),
-            root.fingerprint,
+            escape_for_terminal(&root.fingerprint),
             escape_for_terminal(f.caused_by_chain.as_deref().unwrap_or("the same chain")),
         )?;
     }
@@ -238,7 +244,7 @@ fn write_evidence(e: &Evidence, transcoded: &[Transcoded], p: &Painter, out: &mu
         None => e.path.clone(),
     };
     let decoded = match transcoded.iter().find(|t| t.path == file) {
-        Some(t) => p.dim(&format!(" (read as {}, shown decoded)", t.encoding)),
+        Some(t) => p.dim(&format!(" (read as {}, shown decoded)", escape_for_terminal(&t.encoding))),
         None => String::new(),
     };
     writeln!(
@@ -256,7 +262,7 @@ fn write_evidence(e: &Evidence, transcoded: &[Transcoded], p: &Painter, out: &mu
         writeln!(out, "      {} {}{cut}", p.dim(&format!("line {}:", m.line)), escape_for_terminal(&m.text))?;
     }
     if !e.fields.is_empty() {
-        let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}={}", escape_for_terminal(v))).collect();
+        let fields: Vec<String> = e.fields.iter().map(|(k, v)| escape_for_terminal(&format!("{k}={v}"))).collect();
         writeln!(out, "      {}", p.dim(&fields.join(" ")))?;
     }
     Ok(())
@@ -283,7 +289,7 @@ fn write_chains(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result
             "  {}: {} events across {}",
             escape_for_terminal(&chain.id),
             chain.hops_total,
-            chain.components.join(" → ")
+            escape_for_terminal(&chain.components.join(" → "))
         )?;
         for (i, hop) in chain.hops.iter().enumerate() {
             let what: Vec<&str> = hop.faults.iter().map(|f| f.fault.as_str()).collect();
@@ -298,10 +304,10 @@ fn write_chains(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result
                 out,
                 "    {:>15} {} {} {} {}",
                 marker,
-                hop.evidence.timestamp.as_deref().unwrap_or("-"),
-                hop.component,
+                escape_for_terminal(hop.evidence.timestamp.as_deref().unwrap_or("-")),
+                escape_for_terminal(&hop.component),
                 escape_for_terminal(&hop.host),
-                what
+                escape_for_terminal(&what)
             )?;
             writeln!(
                 out,
@@ -364,7 +370,9 @@ fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resu
     let last = coverage.logs.iter().filter_map(|l| l.last_seen.as_deref()).max();
     writeln!(out)?;
     let span = match (first, last) {
-        (Some(first), Some(last)) => format!(", logs from {first} to {last}"),
+        (Some(first), Some(last)) => {
+            format!(", logs from {} to {}", escape_for_terminal(first), escape_for_terminal(last))
+        }
         _ => String::new(),
     };
     writeln!(
@@ -377,7 +385,7 @@ fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resu
             out,
             "  missing: {} of {} on {}",
             escape_for_terminal(&missing.expected),
-            missing.component,
+            escape_for_terminal(&missing.component),
             escape_for_terminal(&missing.host)
         )?;
     }
@@ -389,11 +397,12 @@ fn write_coverage(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resu
         );
         writeln!(
             out,
-            "  {} the window: {} on {} {} ({span})",
+            "  {} the window: {} on {} {} ({})",
             if log.overlap == "outside" { "outside" } else { "partly in" },
-            log.component,
+            escape_for_terminal(&log.component),
             escape_for_terminal(&log.host),
-            log.reason
+            escape_for_terminal(&log.reason),
+            escape_for_terminal(&span)
         )?;
     }
     if report.summary.task_lines_dropped > 0 {
@@ -433,7 +442,7 @@ pub fn transcoded_note(t: &Transcoded) -> String {
         0 => String::new(),
         n => format!(" ({n} byte sequence{} not {} shown as U+FFFD)", plural(n as usize), t.encoding),
     };
-    format!("{}: read as {}{replaced}", escape_for_terminal(&t.path), t.encoding)
+    escape_for_terminal(&format!("{}: read as {}{replaced}", t.path, t.encoding))
 }
 
 fn write_skipped(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {

@@ -1,7 +1,8 @@
 //! The timeline: one chronological list, across hosts and components, of the evidence of every
 //! finding (faults, alerts, heartbeat gaps, clock skew) and of the tasks that did not succeed,
 //! for reading what happened in order during a postmortem. A finding new since the baseline is
-//! marked `(new)`.
+//! marked `(new)`. Every field is escaped for the terminal: the report may have been read back
+//! from a file.
 
 use std::io::{self, Write};
 
@@ -52,10 +53,10 @@ pub fn write_timeline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}  {}  {}  {}  {}",
-            e.timestamp.unwrap_or("-"),
+            escape_for_terminal(e.timestamp.unwrap_or("-")),
             escape_for_terminal(e.host),
-            e.component,
-            e.what,
+            escape_for_terminal(e.component),
+            escape_for_terminal(&e.what),
             escape_for_terminal(e.text)
         )?;
     }

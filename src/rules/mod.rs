@@ -131,7 +131,8 @@ pub enum Lang {
 /// rule and the pattern.
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
-    #[error("cannot read rule pack {path}: {source}")]
+    // The reason is the source, which `{:#}` shows after the message.
+    #[error("cannot read rule pack {path}")]
     Read { path: PathBuf, source: std::io::Error },
     #[error("rule pack {path} holds no *.toml rule files")]
     Empty { path: PathBuf },

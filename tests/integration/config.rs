@@ -104,6 +104,10 @@ fn bad_values_name_key_file_and_reason() {
         ("fail_on = \"urgent\"", &["cas-triage.toml", "fail_on", "urgent", "critical, high"]),
         ("max_decompressed = \"lots\"", &["cas-triage.toml", "max_decompressed", "lots"]),
         ("rules_add = \"site\"", &["cas-triage.toml", "line 1", "rules_add"]),
+        (
+            "max_decompressed = -5",
+            &["cas-triage.toml", "line 1", "max_decompressed", "expected a size like 512MiB or a number of bytes"],
+        ),
     ];
     for (text, words) in cases {
         let tmp = dir_with_config(text);
@@ -146,7 +150,8 @@ fn print_config_shows_values_and_where_they_came_from() {
     assert_eq!(line("samples"), "samples = 5 # file");
     assert_eq!(line("tz"), "tz = \"UTC\" # flag");
     assert_eq!(line("lang"), "lang = \"en\" # default");
-    assert_eq!(line("rules_add"), "rules_add = [\"site\"] # file");
+    let site = tmp.path().canonicalize().unwrap().join("site");
+    assert_eq!(line("rules_add"), format!("rules_add = [{:?}] # file", site.to_str().unwrap()));
     assert_eq!(line("max_decompressed"), "max_decompressed = \"1MiB\" # file");
     assert_eq!(line("task_timeout"), "task_timeout = 90 # default: the rule pack's");
     assert!(line("format").starts_with("# format (not set) # default: text when"), "{text}");
@@ -225,4 +230,133 @@ fn exeurl_events_and_explain_take_their_options_from_the_file() {
     let log = fixtures().join("bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log");
     let events = run_in(tmp.path(), &["events", "--count", log.to_str().unwrap()]);
     assert!(stderr(&events).contains("GBK"), "encoding = gbk decodes every log: {}", stderr(&events));
+}
+
+#[test]
+fn merge_takes_the_keys_it_shares_with_scan_from_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = json_report(tmp.path(), "fleet.json", &[&bundle_dir()]);
+    let file = tmp.path().join("ci.toml");
+    std::fs::write(&file, "fail_on = \"high\"\nformat = \"text\"\ncolor = \"never\"\nsamples = 1\n").unwrap();
+    let file = file.to_str().unwrap();
+    let output = cas_triage().args(["--config", file, "merge", &report]).output().unwrap();
+    assert_status(&output, 1);
+    assert!(stdout(&output).starts_with("cas-triage: 21 findings"), "format = text: {}", stdout(&output));
+    // Options given win; the others still come from the file.
+    let output = cas_triage()
+        .args(["merge", "--config", file, "--fail-on", "critical", "--format", "json", &report])
+        .output()
+        .unwrap();
+    assert_status(&output, 0);
+    let merged: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let send = finding(&merged, "dispatch.send-msg-failed", "acopswareexecutor");
+    assert_eq!(send["evidence"].as_array().unwrap().len(), 1, "samples = 1 from the file");
+    // The rule pack keys too, from ./cas-triage.toml as well.
+    let cwd = dir_with_config("rules = \"no-such-pack\"\n");
+    let output = run_in(cwd.path(), &["merge", "--format", "json", &report]);
+    assert_status(&output, 2);
+    assert!(stderr(&output).contains("no-such-pack"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_file_found_in_the_working_directory_is_announced() {
+    let bundle = bundle_dir();
+    let scan = |dir: &Path, args: &[&str]| {
+        let output = run_in(dir, &[&["scan", "--format", "json"], args, &[bundle.as_str()]].concat());
+        assert_status(&output, 0);
+        stderr(&output)
+    };
+    let tmp = dir_with_config("samples = 5\n");
+    assert_eq!(scan(tmp.path(), &[]), "cas-triage: using ./cas-triage.toml (--no-config to ignore it)\n");
+    assert_eq!(scan(tmp.path(), &["-q"]), "");
+    assert_eq!(scan(tmp.path(), &["--no-config"]), "");
+    assert_eq!(scan(tmp.path(), &["--config", "cas-triage.toml"]), "", "a file named is not announced");
+    let explain = run_in(tmp.path(), &["explain", "release.stuck"]);
+    assert!(stderr(&explain).starts_with("cas-triage: using ./cas-triage.toml"), "{}", stderr(&explain));
+
+    // A file that changes what reports show or hide is named with those keys, even with -q or
+    // its own quiet = true.
+    let tmp = dir_with_config("quiet = true\nno_redact = true\nrules_add = [\"site\"]\n");
+    std::fs::create_dir(tmp.path().join("site")).unwrap();
+    std::fs::write(tmp.path().join("site/site.toml"), SITE_RULE).unwrap();
+    let note = "cas-triage: using ./cas-triage.toml, which sets rules_add, no_redact (--no-config to ignore it)\n";
+    assert_eq!(scan(tmp.path(), &["-q"]), note);
+}
+
+#[test]
+fn redact_and_no_strict_turn_off_what_the_file_turns_on() {
+    let executor = "10.0.0.1/home/admin/logs/acopswareexecutor";
+    let line = ERROR_LINE.replace("send msg failed\n", "send msg failed, password=hunter2\n");
+    // A log of NUL bytes only is skipped, which strict = true makes exit 2.
+    let (_bundle, root) = bundle(&[
+        (&format!("{executor}/common-error.log"), line.as_bytes()),
+        (&format!("{executor}/common-default.log"), &[0u8; 4096]),
+    ]);
+    let tmp = dir_with_config("no_redact = true\nstrict = true\nquiet = true\n");
+    let output = run_in(tmp.path(), &["scan", "--format", "json", &root]);
+    assert_status(&output, 2);
+    assert!(stdout(&output).contains("password=hunter2"), "no_redact = true applies");
+    let output = run_in(tmp.path(), &["scan", "--format", "json", "--redact", "--no-strict", &root]);
+    assert_status(&output, 0);
+    assert!(!stdout(&output).contains("hunter2"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("password=***"), "{}", stdout(&output));
+
+    let printed = stdout(&run_in(tmp.path(), &["scan", "--print-config", "--redact", "--no-strict"]));
+    for setting in ["no_redact = false", "strict = false"] {
+        let line = printed.lines().find(|l| l.starts_with(setting)).unwrap_or_else(|| panic!("{printed}"));
+        assert!(line.ends_with("# flag"), "{line}");
+    }
+    let both = run_in(tmp.path(), &["scan", "--redact", "--no-redact", &root]);
+    assert_status(&both, 2);
+    assert!(stderr(&both).contains("cannot be used with"), "{}", stderr(&both));
+}
+
+#[test]
+fn a_printed_config_reads_back_the_same_from_another_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("conf");
+    std::fs::create_dir_all(conf.join("site-rules")).unwrap();
+    std::fs::write(conf.join("site-rules/site.toml"), SITE_RULE).unwrap();
+    std::fs::write(conf.join("c2.toml"), "rules_add = [\"site-rules\"]\nsamples = 2\n").unwrap();
+    let printed = run_in(tmp.path(), &["--config", "conf/c2.toml", "scan", "--print-config"]);
+    assert_status(&printed, 0);
+    let printed = stdout(&printed);
+    std::fs::write(conf.join("printed.toml"), &printed).unwrap();
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let settings = |text: &str| -> Vec<String> {
+        text.lines().skip(3).map(|l| l.split("  #").next().unwrap().trim_end().to_string()).collect()
+    };
+    for (dir, file) in [(conf.as_path(), "printed.toml"), (elsewhere.as_path(), "../conf/printed.toml")] {
+        let again = run_in(dir, &["--config", file, "scan", "--print-config"]);
+        assert_status(&again, 0);
+        assert_eq!(settings(&stdout(&again)), settings(&printed), "read from {}", dir.display());
+    }
+}
+
+#[test]
+fn a_config_file_that_is_not_regular_or_too_large_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("fifo.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let large = tmp.path().join("large.toml");
+    std::fs::File::create(&large).unwrap().set_len((1 << 20) + 1).unwrap();
+    let cases = [
+        (fifo.as_path(), "not a regular file (a FIFO)"),
+        (Path::new("/dev/zero"), "not a regular file (a character device)"),
+        (tmp.path(), "not a regular file (a directory)"),
+        (large.as_path(), "larger than 1 MiB"),
+    ];
+    for (path, reason) in cases {
+        let output = cas_triage()
+            .arg("--config")
+            .arg(path)
+            .args(["scan", &bundle_dir()])
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_status(&output, 2);
+        let want = format!("cas-triage: cannot read the config file {}: {reason}\n", path.display());
+        assert_eq!(stderr(&output), want);
+    }
 }

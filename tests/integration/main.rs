@@ -15,6 +15,7 @@ mod junit;
 mod markdown;
 mod merge;
 mod output;
+mod read_back;
 mod reference;
 mod rules_cmd;
 mod sarif;

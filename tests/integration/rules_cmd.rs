@@ -115,6 +115,26 @@ fn bad_user_packs_are_usage_errors_naming_the_problem() {
 }
 
 #[test]
+fn a_pack_that_cannot_be_read_is_named_with_the_reason_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nonexistent");
+    let missing = missing.to_str().unwrap();
+    let bundle = bundle_dir();
+    let cases = [
+        &["scan", "--rules", missing, &bundle][..],
+        &["scan", "--rules-add", missing, &bundle],
+        &["rules", "list", "--rules", missing],
+    ];
+    for args in cases {
+        let output = cas_triage().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with(&format!("cas-triage: cannot read rule pack {missing}: ")), "{stderr}");
+        assert_eq!(stderr.matches("No such file").count(), 1, "the reason once: {stderr}");
+    }
+}
+
+#[test]
 fn lint_reports_every_problem_with_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
     let broken = USER_RULE.replace("levels = [\"ERROR\"]", "levels = [\"ERROR\"]\nseverty = \"x\"");

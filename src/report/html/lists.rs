@@ -56,8 +56,8 @@ pub(super) fn tasks(report: &Report, html: &mut String) {
                 esc(&task.component),
                 maybe_time(task.start.as_deref()),
                 maybe_time(task.end.as_deref()),
-                task.outcome,
-                task.outcome,
+                class_name(&task.outcome),
+                esc(&task.outcome),
             ));
         }
         html.push_str("</tbody>\n</table>\n");
@@ -79,6 +79,12 @@ pub(super) fn tasks(report: &Report, html: &mut String) {
         html.push_str("</tbody>\n</table>\n");
     }
     html.push_str("</section>\n");
+}
+
+/// `text` as a part of a class name: its ASCII letters, digits and dashes (a task's outcome is
+/// `failed` or `timeout` as a scan writes it, but anything in a report read back).
+fn class_name(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
 }
 
 /// The gaps of the heartbeat findings: the evidence of an analysis finding that has a gap's

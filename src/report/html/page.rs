@@ -199,9 +199,9 @@ fn notices(report: &Report, html: &mut String) {
         for t in &input.transcoded {
             let replaced = match t.replaced {
                 0 => String::new(),
-                n => format!(" ({n} byte sequence{} not {} shown as U+FFFD)", plural(n as usize), t.encoding),
+                n => format!(" ({n} byte sequence{} not {} shown as U+FFFD)", plural(n as usize), esc(&t.encoding)),
             };
-            html.push_str(&format!("<li><code>{}</code>: read as {}{replaced}</li>\n", esc(&t.path), t.encoding));
+            html.push_str(&format!("<li><code>{}</code>: read as {}{replaced}</li>\n", esc(&t.path), esc(&t.encoding)));
         }
         html.push_str("</ul>\n</section>\n");
     }
@@ -340,7 +340,7 @@ pub(super) fn evidence(report: &Report, e: &Evidence, html: &mut String) {
         None => e.path.clone(),
     };
     if let Some(t) = report.input.transcoded.iter().find(|t| t.path == file) {
-        html.push_str(&format!(" <span class=\"muted\">(read as {}, shown decoded)</span>", t.encoding));
+        html.push_str(&format!(" <span class=\"muted\">(read as {}, shown decoded)</span>", esc(&t.encoding)));
     }
     html.push_str("</div>\n<pre>");
     html.push_str(&esc(&e.text));
