@@ -213,7 +213,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     pub component: Option<String>,
 
-    /// Host of the input, when it is a single file or standard input.
+    /// Host of the input: of a single file or standard input, whatever its path says; of the
+    /// files in directories and archives, those whose path names no host (a path's own host
+    /// wins). On each host: `--host "$(hostname)" /home/admin/logs`.
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
 
@@ -323,6 +325,11 @@ pub struct MergeArgs {
     /// Evidence items kept per merged finding, the earliest.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub samples: usize,
+
+    /// Exeurls (commands agents ran) kept per host in the merged report, the newest, as in a
+    /// scan: two reports may hold one host.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub exeurls: usize,
 
     /// Unclassified error templates shown in the text report (0 hides them; JSON has all).
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -551,8 +558,10 @@ Examples:
 
     pub const MERGE: &str = "\
 Examples:
-  # first, on every host, each scan writes its own report in place:
-  #   cas-triage scan --format json -o /tmp/cas-triage.$(hostname).json /home/admin/logs
+  # first, on every host, each scan writes its own report in place, naming the host (the paths
+  # below /home/admin/logs name none):
+  #   cas-triage scan --format json --host \"$(hostname)\" -o /tmp/cas-triage.$(hostname).json \\
+  #     /home/admin/logs
   # then the collected reports are read as one
   cas-triage merge --format markdown --fail-on high reports/*.json
   # what is new since yesterday's merged report
@@ -560,7 +569,8 @@ Examples:
 
 Findings of the same fault, component and host (the same fingerprint) become one: counts summed,
 first and last seen widened, the earliest evidence kept. Totals are summed; skipped files name the
-report they come from. Reports from other versions or rule packs are merged with a warning.";
+report they come from. Reports from other versions or rule packs are merged with a warning. A
+report given twice, or beside a merged report that lists it, is refused: it would count twice.";
 
     pub const EVENTS: &str = "\
 Examples:

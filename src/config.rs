@@ -21,8 +21,8 @@ pub enum ConfigError {
     BadZone(String),
     #[error("--threads must be at least 1")]
     NoThreads,
-    #[error("--component and --host apply to a single file or standard input, not to {0}")]
-    OverrideNeedsOneFile(String),
+    #[error("--component applies to a single file or standard input, not to {0}")]
+    ComponentNeedsOneFile(String),
     #[error("--chunk-size must be at least 1 byte")]
     NoChunk,
     #[error("{0} {1:?}: expected a time like \"2022-09-29 10:00:00\" or a duration like 2h, 30m, 1d")]
@@ -76,17 +76,18 @@ impl ScanConfig {
         if args.threads == Some(0) {
             return Err(ConfigError::NoThreads);
         }
-        if args.component.is_some() || args.host.is_some() {
-            let single = args.paths.len() == 1 && !args.paths[0].is_dir();
-            if !single {
-                let what = if args.paths.len() > 1 {
-                    "several paths".to_string()
-                } else {
-                    format!("the directory {}", args.paths[0].display())
-                };
-                return Err(ConfigError::OverrideNeedsOneFile(what));
-            }
+        let single = args.paths.len() == 1 && !args.paths[0].is_dir();
+        if args.component.is_some() && !single {
+            let what = if args.paths.len() > 1 {
+                "several paths".to_string()
+            } else {
+                format!("the directory {}", args.paths[0].display())
+            };
+            return Err(ConfigError::ComponentNeedsOneFile(what));
         }
+        // One file is that host's; in a directory or several paths, a file's own path may name
+        // another host (a bundle of many), which wins.
+        let (host, fallback_host) = if single { (args.host, None) } else { (None, args.host) };
         let chunk_size = match args.chunk_size {
             Some(0) => return Err(ConfigError::NoChunk),
             Some(size) => usize::try_from(size).unwrap_or(usize::MAX),
@@ -144,7 +145,8 @@ impl ScanConfig {
                     max_decompressed: args.max_decompressed,
                     encoding: log_encoding(args.encoding),
                     component: args.component,
-                    host: args.host,
+                    host,
+                    fallback_host,
                     ..InputOptions::default()
                 },
             },
@@ -163,6 +165,8 @@ pub struct MergeConfig {
     pub thresholds: Thresholds,
     pub baseline: Option<Baseline>,
     pub samples: usize,
+    /// `--exeurls`: exeurls kept per host, the newest.
+    pub exeurls_per_host: usize,
     pub color: bool,
     pub unclassified: usize,
     pub lang: Lang,
@@ -181,6 +185,7 @@ impl MergeConfig {
             thresholds: Thresholds { fail_on: args.fail_on.map(severity), fail_on_new: args.fail_on_new.map(severity) },
             baseline,
             samples: args.samples,
+            exeurls_per_host: args.exeurls,
             color: color(args.color, to_terminal),
             unclassified: args.unclassified,
             lang: lang(args.lang),

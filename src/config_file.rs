@@ -396,6 +396,7 @@ impl Filler<'_> {
         self.set("color", &mut args.color, file.color);
         self.set("lang", &mut args.lang, file.lang);
         self.set("samples", &mut args.samples, file.samples);
+        self.set("exeurls", &mut args.exeurls, file.exeurls);
         self.set("unclassified", &mut args.unclassified, file.unclassified);
         self.pack(file, &mut args.pack);
     }

@@ -656,6 +656,7 @@ fn config_file_fact(
     ConfigFileFact {
         path: ctx.path.clone(),
         archive: ctx.archive.clone(),
+        component: ctx.component.clone(),
         host: ctx.host.clone(),
         position: (ctx.unit, ctx.source.member, 0),
         lines,

@@ -32,6 +32,7 @@ pub struct ExeurlFact {
 pub struct ConfigFileFact {
     pub path: Arc<str>,
     pub archive: Option<Arc<str>>,
+    pub component: Arc<str>,
     pub host: Arc<str>,
     pub position: Position,
     pub lines: u64,

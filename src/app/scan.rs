@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::EXIT_PARTIAL;
-use super::write::{Presentation, findings_status, html_options, write_report};
+use super::write::{Presentation, compare, findings_status, html_options, write_report};
 use crate::config::ScanConfig;
 use crate::input::discover;
 use crate::progress::Progress;
@@ -55,7 +55,7 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write, html: Option<&mut dyn
     };
     let mut report = pool.install(|| Report::build(&outcome, &rules, &options));
     if let Some(baseline) = &config.baseline {
-        report.compare_with(baseline);
+        compare(&mut report, baseline);
     }
     phases.report = clock.elapsed() - phases.prepare - phases.scan;
     let presentation = Presentation {

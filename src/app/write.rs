@@ -1,5 +1,5 @@
-//! What `scan` and `merge` share once they hold a [`Report`]: writing it in the chosen format, and
-//! the exit status its findings call for.
+//! What `scan` and `merge` share once they hold a [`Report`]: comparing it with the baseline,
+//! writing it in the chosen format, and the exit status its findings call for.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::EXIT_FINDINGS;
 use crate::report::{
-    Format, HtmlOptions, Report, TextStyle, Thresholds, write_html, write_json, write_jsonl, write_junit,
+    Baseline, Format, HtmlOptions, Report, TextStyle, Thresholds, write_html, write_json, write_jsonl, write_junit,
     write_markdown, write_sarif, write_text, write_tickets, write_timeline,
 };
 use crate::rules::{Lang, RulePack};
@@ -44,6 +44,19 @@ pub(super) fn write_report(report: &Report, how: &Presentation<'_>, out: &mut dy
     }
     .context("cannot write the report")?;
     out.flush().context("cannot write the report")
+}
+
+/// Compares `report` with `baseline`. A run that read no file can resolve nothing: every finding
+/// of the baseline is then not covered, which standard error says, lest an empty run look clean.
+pub(super) fn compare(report: &mut Report, baseline: &Baseline) {
+    report.compare_with(baseline);
+    if report.input.files == 0 && !baseline.findings.is_empty() {
+        eprintln!(
+            "cas-triage: warning: this run read no file: the {} finding(s) of the baseline {} are neither recurring nor resolved (baseline.not_covered)",
+            baseline.findings.len(),
+            baseline.path
+        );
+    }
 }
 
 /// 1 when a finding reaches `--fail-on`, or a new one `--fail-on-new`; 0 otherwise.

@@ -1,6 +1,8 @@
 //! Which component (app) and host a file belongs to, inferred from its path inside the bundle:
 //! `bundle/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log` is acopswareexecutor on
-//! 10.12.3.4. Output feeds finding groups; `--component` and `--host` override it.
+//! 10.12.3.4. Output feeds finding groups; `--component` and `--host` override it for a single
+//! file, and `--host` names the files of directories and archives whose path names no host
+//! (`load.rs` applies both).
 
 /// The apps the operations manual names, with the other spellings found in paths and file names.
 const COMPONENTS: &[(&str, &[&str])] = &[

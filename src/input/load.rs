@@ -35,8 +35,15 @@ pub struct InputOptions {
     pub max_depth: u32,
     /// How logs are decoded; `application.properties` files are always read as they are.
     pub encoding: LogEncoding,
+    /// `--component` on a single file or standard input: its component, whatever its path says.
     pub component: Option<String>,
+    /// `--host` on a single file or standard input: its host, whatever its path says. When the
+    /// file is an archive, its members are many files: for them it is the fallback host.
     pub host: Option<String>,
+    /// `--host` on directories, archives or several paths: the host of every file whose path
+    /// (or whose archive's path) names none. A host the path names wins: a bundle of many hosts
+    /// keeps them apart.
+    pub fallback_host: Option<String>,
     /// Where the buffers of windows come from and go back to.
     pub buffers: BufferPool,
 }
@@ -50,6 +57,7 @@ impl Default for InputOptions {
             encoding: LogEncoding::Auto,
             component: None,
             host: None,
+            fallback_host: None,
             buffers: BufferPool::default(),
         }
     }
@@ -424,8 +432,9 @@ impl Loader<'_> {
     }
 
     /// Component and host from the member's path, else from the path of the archive that holds
-    /// it (`10.12.3.4/home/admin/logs/x/logs.tar.gz` holding `common-error.log`), else unknown;
-    /// `--component` and `--host` override both.
+    /// it (`10.12.3.4/home/admin/logs/x/logs.tar.gz` holding `common-error.log`), else the
+    /// fallback host, else unknown; `--component` and `--host` on a single file override both
+    /// (`--host` on a single archive is its members' fallback host).
     fn identity(&self, path: &str, archive: Option<&str>) -> Identity {
         let mut inferred = infer(path);
         if let Some(outer) = archive.map(infer) {
@@ -436,9 +445,16 @@ impl Loader<'_> {
                 inferred.host = outer.host;
             }
         }
+        let (host, fallback) = match archive {
+            None => (self.options.host.as_ref(), self.options.fallback_host.as_ref()),
+            Some(_) => (None, self.options.host.as_ref().or(self.options.fallback_host.as_ref())),
+        };
+        if let Some(fallback) = fallback.filter(|_| inferred.host == super::UNKNOWN) {
+            inferred.host = fallback.clone();
+        }
         Identity {
             component: self.options.component.clone().unwrap_or(inferred.component),
-            host: self.options.host.clone().unwrap_or(inferred.host),
+            host: host.cloned().unwrap_or(inferred.host),
         }
     }
 
@@ -797,5 +813,70 @@ mod tests {
         assert_eq!(member_name("./bundle/a.log"), "bundle/a.log");
         assert_eq!(member_name("/abs/a.log"), "abs/a.log");
         assert_eq!(member_name("././a.log"), "a.log");
+    }
+
+    #[test]
+    fn the_fallback_host_names_only_files_whose_path_names_none() {
+        struct Case {
+            path: &'static str,
+            archive: Option<&'static str>,
+            host: Option<&'static str>,
+            fallback: Option<&'static str>,
+            want: (&'static str, &'static str),
+        }
+        const LOGS: &str = "logs/acopswareexecutor/common-error.log";
+        const HOSTED: &str = "b/10.0.0.1/home/admin/logs/acopswareexecutor/common-error.log";
+        const CASES: &[Case] = &[
+            Case { path: LOGS, archive: None, host: None, fallback: None, want: ("acopswareexecutor", "unknown") },
+            Case { path: LOGS, archive: None, host: None, fallback: Some("hA"), want: ("acopswareexecutor", "hA") },
+            Case {
+                path: HOSTED,
+                archive: None,
+                host: None,
+                fallback: Some("hA"),
+                want: ("acopswareexecutor", "10.0.0.1"),
+            },
+            Case { path: HOSTED, archive: None, host: Some("hA"), fallback: None, want: ("acopswareexecutor", "hA") },
+            Case {
+                path: "common-error.log",
+                archive: Some("10.0.0.2/acopswareexecutor/old.tar"),
+                host: None,
+                fallback: Some("hA"),
+                want: ("acopswareexecutor", "10.0.0.2"),
+            },
+            Case {
+                path: "common-error.log",
+                archive: Some("old.tar"),
+                host: None,
+                fallback: Some("hA"),
+                want: ("unknown", "hA"),
+            },
+            // A single archive named with --host: its members are many files, each its own host.
+            Case {
+                path: "common-error.log",
+                archive: Some("old.tar"),
+                host: Some("hA"),
+                fallback: None,
+                want: ("unknown", "hA"),
+            },
+            Case {
+                path: HOSTED,
+                archive: Some("old.tar"),
+                host: Some("hA"),
+                fallback: None,
+                want: ("acopswareexecutor", "10.0.0.1"),
+            },
+        ];
+        for case in CASES {
+            let options = InputOptions {
+                host: case.host.map(str::to_string),
+                fallback_host: case.fallback.map(str::to_string),
+                ..InputOptions::default()
+            };
+            let mut sink = |_| {};
+            let loader = Loader { options: &options, sink: &mut sink, member: 0 };
+            let got = loader.identity(case.path, case.archive);
+            assert_eq!((got.component.as_str(), got.host.as_str()), case.want, "{} in {:?}", case.path, case.archive);
+        }
     }
 }

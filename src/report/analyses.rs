@@ -367,6 +367,10 @@ pub(super) fn paired_tasks<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules) 
 pub struct ConfigFileReport {
     pub path: String,
     pub archive: Option<String>,
+    /// The component the file's path names, as for a log (absent in reports of versions before
+    /// it, read as `unknown`).
+    #[serde(default = "unknown")]
+    pub component: String,
     pub host: String,
     pub lines: u64,
     pub crlf_lines: u64,
@@ -375,6 +379,10 @@ pub struct ConfigFileReport {
     pub not_utf8_at: Option<usize>,
     pub decodes_as_gbk: Option<bool>,
     pub empty_keys: Vec<EmptyKey>,
+}
+
+fn unknown() -> String {
+    crate::input::UNKNOWN.to_string()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -392,6 +400,7 @@ pub(super) fn config_files(outcome: &ScanOutcome) -> Vec<ConfigFileReport> {
         .map(|f| ConfigFileReport {
             path: f.path.to_string(),
             archive: f.archive.as_deref().map(str::to_string),
+            component: f.component.to_string(),
             host: f.host.to_string(),
             lines: f.lines,
             crlf_lines: f.crlf_lines,

@@ -15,7 +15,7 @@ use super::analyses::{
 use super::baseline::{BaselineReport, BaselineState};
 use super::chains::{ChainReport, chains};
 use super::escape::DecodedText;
-use super::merge::MergedReport;
+use super::provenance::MergedReport;
 use crate::classify::{Evidence as RawEvidence, Group, GroupKey, UnclassifiedGroup, UnclassifiedKey};
 use crate::event::Timestamp;
 use crate::input::{Skipped, Transcoded};

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::analyses::{ClockOffsetReport, ConfigFileReport, Exeurl, TaskReport};
 use super::baseline::BaselineReport;
 use super::build::{Finding, InputSummary, Report, Summary, Tool, Unclassified};
-use super::merge::MergedReport;
+use super::provenance::MergedReport;
 
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;

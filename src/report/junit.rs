@@ -69,6 +69,7 @@ fn write_properties(report: &Report, thresholds: Thresholds, out: &mut dyn Write
         properties.push(("baseline.new", baseline.counts.new.to_string()));
         properties.push(("baseline.recurring", baseline.counts.recurring.to_string()));
         properties.push(("baseline.resolved", baseline.counts.resolved.to_string()));
+        properties.push(("baseline.not_covered", baseline.counts.not_covered.to_string()));
         properties.extend(baseline.resolved.iter().map(|f| {
             (
                 "baseline.resolved.finding",
@@ -133,8 +134,16 @@ fn summary_line(report: &Report) -> String {
     let input = &report.input;
     let since = match &report.baseline {
         Some(b) => format!(
-            "; since the baseline {}: {} new, {} recurring, {} resolved",
-            b.path, b.counts.new, b.counts.recurring, b.counts.resolved
+            "; since the baseline {}: {} new, {} recurring, {} resolved{}",
+            b.path,
+            b.counts.new,
+            b.counts.recurring,
+            b.counts.resolved,
+            if b.counts.not_covered > 0 {
+                format!(", {} on hosts or components this run did not read", b.counts.not_covered)
+            } else {
+                String::new()
+            }
         ),
         None => String::new(),
     };

@@ -2,7 +2,8 @@
 //! CommonMark renderer). A summary table of the findings, then each finding with its evidence in
 //! fenced code blocks, its runbook, and the finding it probably follows from. Compared with a
 //! baseline: the counts in the summary, a `since baseline` column, the new findings listed, each
-//! finding's section saying whether it is new, and a table of the resolved findings. Reads the
+//! finding's section saying whether it is new, a table of the resolved findings and one of the
+//! hosts and components of the baseline this run did not read. Reads the
 //! [`Report`]; `tickets.rs` reuses one finding's section as a ticket body.
 //!
 //! Log text can hold anything, so it never reaches the page as markdown: control characters are
@@ -12,7 +13,7 @@
 
 use std::io::{self, Write};
 
-use super::baseline::BaselineState;
+use super::baseline::{BaselineReport, BaselineState};
 use super::build::{Evidence, Finding, Report};
 use super::escape::escape_for_terminal;
 use super::text::{counted_noun, human_bytes, plural};
@@ -126,6 +127,9 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             b.counts.recurring,
             b.counts.resolved
         )?;
+        if let Some(note) = super::text::not_covered_line(b) {
+            writeln!(out, "{}.", inline(&note))?;
+        }
     }
     Ok(())
 }
@@ -153,7 +157,8 @@ fn write_since_baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     }
     writeln!(out, "\n### Resolved since the baseline ({})\n", baseline.counts.resolved)?;
     if baseline.resolved.is_empty() {
-        return writeln!(out, "None.");
+        writeln!(out, "None.")?;
+        return write_not_covered(baseline, out);
     }
     writeln!(out, "| fault | severity | component | host | count | last seen | fingerprint |")?;
     writeln!(out, "|---|---|---|---|--:|---|---|")?;
@@ -168,6 +173,31 @@ fn write_since_baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> 
             f.count,
             inline(f.last_seen.as_deref().unwrap_or("-")),
             inline(&f.fingerprint),
+        )?;
+    }
+    write_not_covered(baseline, out)
+}
+
+/// The findings of the baseline on what this run did not read, one row per host and component.
+fn write_not_covered(baseline: &BaselineReport, out: &mut dyn Write) -> io::Result<()> {
+    if baseline.not_covered.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n### Not read in this run ({})\n", baseline.counts.not_covered)?;
+    writeln!(
+        out,
+        "Findings of the baseline on hosts or components this run did not read: neither recurring nor resolved.\n"
+    )?;
+    writeln!(out, "| host | component | findings | faults |")?;
+    writeln!(out, "|---|---|--:|---|")?;
+    for ((host, component), faults) in baseline.not_covered_by_place() {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            inline(host),
+            inline(component),
+            faults.len(),
+            inline(&faults.join(", "))
         )?;
     }
     Ok(())

@@ -3,21 +3,27 @@
 //! component, host) become one: counts summed, first and last seen widened, the earliest evidence
 //! kept, the runbook of the earliest. Unclassified groups merge by template, component and host.
 //! What is per host (exeurls, tasks, clock offsets, configuration files, chains, coverage) is
-//! concatenated, under the caps a scan keeps. Totals are summed and the summary is counted again.
+//! concatenated, under the caps a scan keeps (exeurls under `--exeurls` per host again: two
+//! reports may hold one host). Totals are summed and the summary is counted again. Inputs of which
+//! two hold the same report are refused (`provenance.rs`).
 //!
 //! Timestamps are compared as instants, not as text: reports of hosts in other zones carry other
 //! offsets. The library has no UI: what a person should know (other versions, other rule packs,
-//! other zones) comes back as warnings for the caller to print.
+//! other zones, the same events in two reports, findings of several reports on host `unknown`)
+//! comes back as warnings for the caller to print.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::DateTime;
-use serde::{Deserialize, Serialize};
 
-use super::analyses::{ErrorRate, ErrorSeries, MAX_TASKS};
-use super::build::{Finding, InputSummary, Report, SCHEMA_VERSION, Summary, Tool, Unclassified};
+use super::analyses::{ErrorRate, ErrorSeries, Exeurl, MAX_TASKS};
+use super::build::{
+    Evidence, Finding, InputSummary, Report, RulePackVersion, SCHEMA_VERSION, Summary, Tool, Unclassified,
+};
 use super::chains::MAX_CHAINS;
+use super::provenance::{MergeError, check_distinct, merged_from};
 use crate::classify::MAX_GROUPS;
+use crate::input::UNKNOWN;
 use crate::rules::Severity;
 
 /// A report to merge and the name it goes by in the merged report (its path).
@@ -27,17 +33,17 @@ pub struct NamedReport {
     pub report: Report,
 }
 
-/// One report a merged report was made of.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MergedReport {
-    /// The report's path, as given to `merge`.
-    pub report: String,
-    pub tool_version: String,
-    /// What it scanned (its `input.paths`).
-    pub paths: Vec<String>,
-    pub files: u64,
-    pub findings: usize,
+/// What a merge keeps: evidence per finding and exeurls per host, as `scan` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergeLimits {
+    /// Evidence items per merged finding, the earliest (`--samples`).
+    pub samples: usize,
+    /// Exeurls per host, the newest (`--exeurls`).
+    pub exeurls_per_host: usize,
 }
+
+/// Reports named in one warning; the rest are counted (a fleet has thousands).
+const NAMED_IN_WARNING: usize = 5;
 
 /// The merged report, and what the caller should tell a person about it.
 #[derive(Debug)]
@@ -47,23 +53,19 @@ pub struct Merged {
 }
 
 impl Report {
-    /// Merges `reports` into one, keeping at most `samples` evidence items per finding. Any
-    /// comparison with a baseline the reports carried is dropped: compare the merged report.
-    pub fn merge(reports: Vec<NamedReport>, samples: usize) -> Merged {
+    /// Merges `reports` into one, under `limits`. Any comparison with a baseline the reports
+    /// carried is dropped: compare the merged report. Fails when two of the reports hold the same
+    /// report (see [`MergeError`]).
+    pub fn merge(reports: Vec<NamedReport>, limits: MergeLimits) -> Result<Merged, MergeError> {
+        check_distinct(&reports)?;
         let mut warnings: Vec<String> = version_warnings(&reports).into_iter().collect();
         warnings.extend(zone_warning(&reports));
         warnings.extend(pack_warning(&reports));
-        let tool = Tool { rule_pack: reports.first().and_then(|r| r.report.tool.rule_pack.clone()), ..Tool::this() };
-        let merged_from = reports
-            .iter()
-            .map(|r| MergedReport {
-                report: r.name.clone(),
-                tool_version: r.report.tool.version.to_string(),
-                paths: r.report.input.paths.clone(),
-                files: r.report.input.files,
-                findings: r.report.findings.len(),
-            })
-            .collect();
+        warnings.extend(unknown_host_warning(&reports));
+        // Reports of versions before the pack was recorded name none: the first that does.
+        let rule_pack = reports.iter().find_map(|r| r.report.tool.rule_pack.clone());
+        let tool = Tool { rule_pack, ..Tool::this() };
+        let merged_from = merged_from(&reports);
         let input = merge_inputs(&reports);
         let mut summary = sum_summaries(reports.iter().map(|r| &r.report.summary));
         let mut findings = Vec::new();
@@ -90,14 +92,11 @@ impl Report {
             error_rate.series.extend(report.error_rate.series);
         }
         error_rate.series = merge_error_series(error_rate.series);
-        let (findings, pack_warnings) = merge_findings(findings, samples);
-        warnings.extend(pack_warnings);
+        let (findings, finding_warnings) = merge_findings(findings, limits.samples);
+        warnings.extend(finding_warnings);
         let (unclassified, dropped) = merge_unclassified(unclassified);
         summary.unclassified_overflow += dropped;
-        // Per host, newest first, as a scan lists them; each report already kept its newest.
-        exeurls.sort_by(|a, b| {
-            a.host.cmp(&b.host).then_with(|| time(b.timestamp.as_deref()).cmp(&time(a.timestamp.as_deref())))
-        });
+        let exeurls = newest_exeurls(exeurls, limits.exeurls_per_host);
         // The newest tasks, oldest first.
         tasks.sort_by_key(|t| time(t.end.as_deref().or(t.start.as_deref())));
         tasks.drain(..tasks.len().saturating_sub(MAX_TASKS));
@@ -132,8 +131,25 @@ impl Report {
             baseline: None,
             merged_from,
         };
-        Merged { report, warnings }
+        Ok(Merged { report, warnings })
     }
+}
+
+/// Per host, newest first, as a scan lists them, at most `per_host` of each: each report kept its
+/// hosts' newest, but two reports may hold one host.
+fn newest_exeurls(mut exeurls: Vec<Exeurl>, per_host: usize) -> Vec<Exeurl> {
+    exeurls.sort_by(|a, b| {
+        a.host.cmp(&b.host).then_with(|| time(b.timestamp.as_deref()).cmp(&time(a.timestamp.as_deref())))
+    });
+    let mut kept: Vec<Exeurl> = Vec::with_capacity(exeurls.len());
+    let mut of_host = 0;
+    for exeurl in exeurls {
+        of_host = if kept.last().is_some_and(|last| last.host == exeurl.host) { of_host + 1 } else { 0 };
+        if of_host < per_host {
+            kept.push(exeurl);
+        }
+    }
+    kept
 }
 
 /// One series per component and host, by component then host: the series of one host in several
@@ -216,7 +232,8 @@ fn dated_first(timestamp: Option<&str>) -> (bool, Option<i64>) {
 
 /// Findings of one fingerprint become one; the order is a scan's (most severe first, then
 /// fault, component, host). Also returns a warning for each fault the reports describe
-/// differently, which means different rule packs.
+/// differently, which means different rule packs, and one when the same events appear in two
+/// reports, whose counts were then summed twice.
 fn merge_findings(findings: Vec<(String, Finding)>, samples: usize) -> (Vec<Finding>, Vec<String>) {
     let mut groups: BTreeMap<String, Vec<(String, Finding)>> = BTreeMap::new();
     for (name, finding) in findings {
@@ -224,6 +241,8 @@ fn merge_findings(findings: Vec<(String, Finding)>, samples: usize) -> (Vec<Find
     }
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut warnings = Vec::new();
+    // Pairs of reports that hold the same event.
+    let mut sharing: BTreeSet<(String, String)> = BTreeSet::new();
     let mut merged = Vec::with_capacity(groups.len());
     for (_, mut group) in groups {
         // The earliest first: its runbook was filled from the earliest event.
@@ -231,6 +250,8 @@ fn merge_findings(findings: Vec<(String, Finding)>, samples: usize) -> (Vec<Find
         let mut others = group.into_iter();
         let (first_name, mut into) = others.next().expect("a group has a finding");
         into.baseline_state = None;
+        let mut evidence: Vec<(String, Evidence)> =
+            std::mem::take(&mut into.evidence).into_iter().map(|e| (first_name.clone(), e)).collect();
         for (name, other) in others {
             let differs = |what: &str, a: &str, b: &str| {
                 (a != b).then(|| format!("{what} {a:?} in {first_name}, {b:?} in {name}"))
@@ -252,19 +273,44 @@ fn merge_findings(findings: Vec<(String, Finding)>, samples: usize) -> (Vec<Find
                 into.caused_by = other.caused_by;
                 into.caused_by_chain = other.caused_by_chain;
             }
-            into.evidence.extend(other.evidence);
+            evidence.extend(other.evidence.into_iter().map(|e| (name.clone(), e)));
         }
-        into.evidence.sort_by_key(|e| dated_first(e.timestamp.as_deref()));
-        // The same event in two reports (a bundle collected twice) is shown once.
-        let mut seen = BTreeSet::new();
-        into.evidence.retain(|e| seen.insert((e.archive.clone(), e.path.clone(), e.line, e.text.clone())));
+        evidence.sort_by_key(|(_, e)| dated_first(e.timestamp.as_deref()));
+        // The same event in two reports (a bundle collected twice) is shown once, and said.
+        let mut seen: BTreeMap<(Option<String>, String, u64, String), String> = BTreeMap::new();
+        for (name, e) in evidence {
+            match seen.entry((e.archive.clone(), e.path.clone(), e.line, e.text.clone())) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(name);
+                    into.evidence.push(e);
+                }
+                std::collections::btree_map::Entry::Occupied(slot) if *slot.get() != name => {
+                    sharing.insert((slot.get().clone(), name));
+                }
+                std::collections::btree_map::Entry::Occupied(_) => {}
+            }
+        }
         into.evidence.truncate(samples);
         merged.push(into);
     }
     merged.sort_by(|a, b| {
         (b.severity, &a.fault, &a.component, &a.host).cmp(&(a.severity, &b.fault, &b.component, &b.host))
     });
+    if !sharing.is_empty() {
+        let pairs = sharing.into_iter().map(|(a, b)| format!("{a} and {b}")).collect();
+        warnings.push(format!(
+            "the same events appear in reports {}: their counts were summed twice (the same logs scanned twice, or one report copied?)",
+            listed(pairs)
+        ));
+    }
     (merged, warnings)
+}
+
+/// The first few of `names`, then how many more.
+fn listed(names: Vec<String>) -> String {
+    let more = names.len().saturating_sub(NAMED_IN_WARNING);
+    let shown = names.into_iter().take(NAMED_IN_WARNING).collect::<Vec<_>>().join(", ");
+    if more > 0 { format!("{shown} and {more} more") } else { shown }
 }
 
 /// Groups of one template, component and host become one, most frequent first; past the
@@ -373,26 +419,52 @@ fn version_warnings(reports: &[NamedReport]) -> Option<String> {
         format!(
             "merging reports of other cas-triage versions than this one ({}): {}; merged all the same",
             this.version,
-            others.join(", ")
+            listed(others)
         )
     })
 }
 
-/// A warning when the reports name different rule packs (reports that name none are not
-/// compared): the merged report names the first report's pack.
+/// A pack by its ids: the base pack's, then each added pack's (`901cca6f0325d8f0 + 5e1f...`).
+/// Where a pack was read from (`source`) is not part of it: the same files under another path,
+/// or the built-in pack copied to a directory, are the same pack.
+fn pack_ids(pack: &RulePackVersion) -> String {
+    std::iter::once(pack.base.id.as_str())
+        .chain(pack.added.iter().map(|p| p.id.as_str()))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// A warning when the reports name different rule packs, by their ids (reports that name none
+/// are not compared): the merged report names the first pack named.
 fn pack_warning(reports: &[NamedReport]) -> Option<String> {
-    let first = reports.iter().find_map(|r| r.report.tool.rule_pack.as_ref())?;
+    let first = pack_ids(reports.iter().find_map(|r| r.report.tool.rule_pack.as_ref())?);
     let others: Vec<String> = reports
         .iter()
-        .filter_map(|r| r.report.tool.rule_pack.as_ref().map(|pack| (r, pack)))
+        .filter_map(|r| r.report.tool.rule_pack.as_ref().map(|pack| (r, pack_ids(pack))))
         .filter(|(_, pack)| *pack != first)
-        .map(|(r, pack)| format!("{} by pack {}", r.name, pack.base.id))
+        .map(|(r, pack)| format!("{} by pack {pack}", r.name))
         .collect();
     (!others.is_empty()).then(|| {
         format!(
-            "merging reports of different rule packs: {}; the merged report names the first, {}",
-            others.join(", "),
-            first.base.id
+            "merging reports of different rule packs: {}; the merged report names the first, {first}",
+            listed(others)
+        )
+    })
+}
+
+/// A warning when several reports have findings on host `unknown` (scans of paths that name no
+/// host, without `--host`): one fingerprint holds them all, as if they were one host's.
+fn unknown_host_warning(reports: &[NamedReport]) -> Option<String> {
+    let unnamed: Vec<String> = reports
+        .iter()
+        .filter(|r| r.report.findings.iter().any(|f| f.host == UNKNOWN))
+        .map(|r| r.name.clone())
+        .collect();
+    (unnamed.len() > 1).then(|| {
+        format!(
+            "{} reports have findings on host {UNKNOWN} ({}): their findings are merged as one host's; scan each host with --host \"$(hostname)\"",
+            unnamed.len(),
+            listed(unnamed)
         )
     })
 }
@@ -419,6 +491,11 @@ mod tests {
     const AT_11_UTC: &str = "2022-09-29T03:00:00.000+00:00";
     const AT_12: &str = "2022-09-29T12:00:00.000+08:00";
 
+    /// Merges with `samples` evidence items and the exeurls a scan keeps.
+    fn merge(reports: Vec<NamedReport>, samples: usize) -> Merged {
+        Report::merge(reports, MergeLimits { samples, exeurls_per_host: 100 }).unwrap()
+    }
+
     fn named(name: &str, findings: Vec<Finding>) -> NamedReport {
         let mut report = Report::empty();
         report.input.paths = vec!["/home/admin/logs".into()];
@@ -436,7 +513,7 @@ mod tests {
         early.last_seen = Some(AT_11_UTC.into());
         early.evidence.push(evidence("b.log", AT_11_UTC));
         let other = finding("release.stuck", "10.0.0.2", Severity::Critical, 1, None);
-        let merged = Report::merge(vec![named("a.json", vec![late]), named("b.json", vec![early, other])], 2);
+        let merged = merge(vec![named("a.json", vec![late]), named("b.json", vec![early, other])], 2);
         assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
         let report = merged.report;
         assert_eq!(report.findings.len(), 2);
@@ -458,11 +535,27 @@ mod tests {
     }
 
     #[test]
-    fn a_report_merged_with_itself_shows_each_event_once() {
+    fn the_same_events_in_two_reports_are_shown_once_and_said() {
         let f = finding("dispatch.send-msg-failed", "10.0.0.1", Severity::High, 2, Some(AT_10));
-        let merged = Report::merge(vec![named("a.json", vec![f.clone()]), named("a.json", vec![f])], 3).report;
-        assert_eq!(merged.findings[0].count, 4);
-        assert_eq!(merged.findings[0].evidence.len(), 1);
+        let merged = merge(vec![named("a.json", vec![f.clone()]), named("copy.json", vec![f])], 3);
+        assert_eq!(merged.report.findings[0].count, 4);
+        assert_eq!(merged.report.findings[0].evidence.len(), 1);
+        assert_eq!(
+            merged.warnings,
+            [
+                "the same events appear in reports a.json and copy.json: their counts were summed twice (the same logs scanned twice, or one report copied?)"
+            ]
+        );
+        // Other events of one fingerprint in two reports are not the same events.
+        let (mut one, mut two) = (
+            finding("dispatch.send-msg-failed", "10.0.0.1", Severity::High, 1, Some(AT_10)),
+            finding("dispatch.send-msg-failed", "10.0.0.1", Severity::High, 1, Some(AT_12)),
+        );
+        one.evidence[0].line = 7;
+        two.evidence[0].path = one.evidence[0].path.clone();
+        let merged = merge(vec![named("a.json", vec![one]), named("b.json", vec![two])], 3);
+        assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
+        assert_eq!(merged.report.findings[0].evidence.len(), 2);
     }
 
     #[test]
@@ -482,7 +575,7 @@ mod tests {
         let mut b = named("b.json", Vec::new());
         b.report.unclassified = vec![group("h1", 5, AT_10)];
         b.report.summary.unclassified_events = 5;
-        let report = Report::merge(vec![a, b], 3).report;
+        let report = merge(vec![a, b], 3).report;
         let groups: Vec<_> = report.unclassified.iter().map(|u| (u.host.as_str(), u.count)).collect();
         assert_eq!(groups, [("h1", 7), ("h2", 1)]);
         assert_eq!(report.unclassified[0].example.path, format!("h1-{AT_10}.log"));
@@ -499,7 +592,7 @@ mod tests {
         let mut b = named("b.json", vec![changed]);
         b.report.tool.version = "0.0.9".into();
         b.report.input.timezone = "+00:00".into();
-        let merged = Report::merge(vec![a, b], 3);
+        let merged = merge(vec![a, b], 3);
         assert_eq!(merged.report.input.skipped[0].report.as_deref(), Some("a.json"));
         let warnings = merged.warnings.join("\n");
         assert!(warnings.contains("b.json by 0.0.9"), "{warnings}");
@@ -511,13 +604,110 @@ mod tests {
     #[test]
     fn windows_widen_and_stay_open_when_one_is() {
         let window = |since: Option<&str>| {
-            let mut r = named("r.json", Vec::new());
+            let mut r = named(&format!("{since:?}.json"), Vec::new());
             r.report.input.since = since.map(str::to_string);
             r
         };
-        let merged = Report::merge(vec![window(Some(AT_12)), window(Some(AT_10))], 3).report;
+        let merged = merge(vec![window(Some(AT_12)), window(Some(AT_10))], 3).report;
         assert_eq!(merged.input.since.as_deref(), Some(AT_10));
-        let merged = Report::merge(vec![window(Some(AT_12)), window(None)], 3).report;
+        let merged = merge(vec![window(Some(AT_12)), window(None)], 3).report;
         assert_eq!(merged.input.since, None);
+    }
+
+    #[test]
+    fn the_merged_report_names_the_first_pack_named() {
+        let mut old = named("old.json", Vec::new());
+        old.report.tool.rule_pack = None;
+        let mut new = named("new.json", Vec::new());
+        let version = crate::rules::PackVersion { id: "901cca6f0325d8f0".into(), files: 10, source: "embedded".into() };
+        let pack = Some(RulePackVersion { base: version, added: Vec::new() });
+        new.report.tool.rule_pack = pack.clone();
+        let merged = merge(vec![old, new], 3);
+        assert_eq!(merged.report.tool.rule_pack, pack);
+        assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
+    }
+
+    #[test]
+    fn packs_differ_by_their_ids_not_by_where_they_were_read() {
+        let with_pack = |name: &str, base: &str, source: &str, added: &[(&str, &str)]| {
+            let mut r = named(name, Vec::new());
+            let version =
+                |id: &str, source: &str| crate::rules::PackVersion { id: id.into(), files: 1, source: source.into() };
+            r.report.tool.rule_pack = Some(RulePackVersion {
+                base: version(base, source),
+                added: added.iter().map(|(id, source)| version(id, source)).collect(),
+            });
+            r
+        };
+        let same = [
+            with_pack("a.json", "aaaa", "embedded", &[("5151", "conf/site-rules")]),
+            with_pack("b.json", "aaaa", "/opt/copy-of-builtin", &[("5151", "./conf/site-rules")]),
+        ];
+        assert!(merge(same.to_vec(), 3).warnings.is_empty());
+        let other = [
+            with_pack("a.json", "aaaa", "embedded", &[("5151", "conf/site-rules")]),
+            with_pack("b.json", "aaaa", "embedded", &[("5152", "conf/site-rules")]),
+            with_pack("c.json", "bbbb", "embedded", &[]),
+        ];
+        assert_eq!(
+            merge(other.to_vec(), 3).warnings,
+            [
+                "merging reports of different rule packs: b.json by pack aaaa + 5152, c.json by pack bbbb; the merged report names the first, aaaa + 5151"
+            ]
+        );
+    }
+
+    #[test]
+    fn warnings_name_a_few_reports_and_count_the_rest() {
+        let reports: Vec<NamedReport> = (0..8)
+            .map(|i| {
+                let mut r =
+                    named(&format!("h{i}.json"), vec![finding("release.stuck", UNKNOWN, Severity::High, 1, None)]);
+                r.report.tool.version = "0.0.9".into();
+                r
+            })
+            .collect();
+        let warnings = merge(reports, 3).warnings;
+        assert_eq!(
+            warnings[0],
+            format!(
+                "merging reports of other cas-triage versions than this one ({}): h0.json by 0.0.9, h1.json by 0.0.9, h2.json by 0.0.9, h3.json by 0.0.9, h4.json by 0.0.9 and 3 more; merged all the same",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        assert_eq!(
+            warnings[1],
+            "8 reports have findings on host unknown (h0.json, h1.json, h2.json, h3.json, h4.json and 3 more): their findings are merged as one host's; scan each host with --host \"$(hostname)\""
+        );
+        // One report on host unknown is one host: nothing to say.
+        let one = vec![
+            named("a.json", vec![finding("release.stuck", UNKNOWN, Severity::High, 1, None)]),
+            named("b.json", Vec::new()),
+        ];
+        assert!(merge(one, 3).warnings.is_empty());
+    }
+
+    #[test]
+    fn exeurls_are_capped_per_host_again_keeping_the_newest() {
+        let exeurl = |host: &str, at: &str| Exeurl {
+            host: host.into(),
+            path: "staragent_core.log".into(),
+            archive: None,
+            line: 1,
+            timestamp: Some(at.into()),
+            command: "x".into(),
+            script: "x".into(),
+            args: String::new(),
+            step: "unknown step".into(),
+            step_id: None,
+            task_id: None,
+        };
+        let mut a = named("a.json", Vec::new());
+        a.report.exeurls = vec![exeurl("h1", AT_10), exeurl("h2", AT_10)];
+        let mut b = named("b.json", Vec::new());
+        b.report.exeurls = vec![exeurl("h1", AT_12), exeurl("h1", AT_11_UTC)];
+        let merged = Report::merge(vec![a, b], MergeLimits { samples: 3, exeurls_per_host: 2 }).unwrap().report;
+        let kept: Vec<_> = merged.exeurls.iter().map(|e| (e.host.as_str(), e.timestamp.as_deref().unwrap())).collect();
+        assert_eq!(kept, [("h1", AT_12), ("h1", AT_11_UTC), ("h2", AT_10)]);
     }
 }

@@ -3,8 +3,9 @@
 //! decoded for display), and one module per output format: `text`, `json` (and JSON Lines),
 //! `timeline`, `markdown`, `html`, `junit`, `sarif` and `tickets`. `schema` embeds the JSON
 //! report's schema; `redact` masks credentials in the report before any format writes it. `read`
-//! loads JSON reports back, `merge` makes one report of many, and `baseline` marks what is new or
-//! resolved since an earlier report.
+//! loads JSON reports back, `merge` makes one report of many (`provenance` lists what it was made
+//! of and refuses a report held twice), and `baseline` marks what is new or resolved since an
+//! earlier report.
 
 mod analyses;
 mod baseline;
@@ -16,6 +17,7 @@ mod json;
 mod junit;
 mod markdown;
 mod merge;
+mod provenance;
 mod read;
 mod redact;
 mod sarif;
@@ -38,7 +40,8 @@ pub use html::{HtmlOptions, write_html};
 pub use json::{write_json, write_jsonl};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
-pub use merge::{Merged, MergedReport, NamedReport};
+pub use merge::{MergeLimits, Merged, NamedReport};
+pub use provenance::{MergeError, MergedReport};
 pub use read::ReadError;
 pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA, write_sarif};
 pub use schema::REPORT_SCHEMA;

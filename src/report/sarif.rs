@@ -5,7 +5,9 @@
 //! other evidence as related locations, and the product's fingerprint in `partialFingerprints`.
 //! Skipped inputs are tool execution notifications. Compared with a baseline, every result has a
 //! `baselineState`: `new`, `unchanged` (recurring), or `absent` for a result of each finding the
-//! baseline had and this report has not (located nowhere: it is gone). Valid against the OASIS
+//! baseline had and this report has not on what it read (located nowhere: it is gone); the
+//! baseline's findings on hosts or components this run did not read are not results, only counted
+//! in a notification. Valid against the OASIS
 //! schema (`sarif-schema-2.1.0.json`, errata 01).
 
 use std::collections::BTreeMap;
@@ -175,7 +177,7 @@ pub fn write_sarif(report: &Report, pack: &RulePack, lang: Lang, out: &mut dyn W
     if let Some(baseline) = &report.baseline {
         results.extend(baseline.resolved.iter().map(|f| absent_result(f, &rules)));
     }
-    let notifications = report
+    let mut notifications: Vec<Notification> = report
         .input
         .skipped
         .iter()
@@ -185,6 +187,10 @@ pub fn write_sarif(report: &Report, pack: &RulePack, lang: Lang, out: &mut dyn W
             locations: vec![Location { id: None, physical_location: physical(&s.path, None), message: None }],
         })
         .collect();
+    // Not absent: this run did not look where they were.
+    if let Some(note) = report.baseline.as_ref().and_then(super::text::not_covered_line) {
+        notifications.push(Notification { level: "note", message: plain(note), locations: Vec::new() });
+    }
     let log = Log {
         schema: SARIF_SCHEMA,
         version: "2.1.0",

@@ -1,10 +1,11 @@
 //! The text report for a person at a terminal: a one-line summary, then findings grouped by
 //! severity (most severe first) and fault, each with where and when, evidence and what to do,
 //! then the skipped files. Compared with a baseline: the counts under the summary, `[new]` on new
-//! findings, and the findings new and resolved since the baseline after the findings. Colour only
-//! when asked. Every string of the report is escaped ([`escape_for_terminal`]) before it is
-//! coloured and written, not only log text: a report `merge` or `--baseline` read back is a file
-//! anyone may have edited.
+//! findings, and the findings new and resolved since the baseline after the findings, then, by
+//! host and component, those of the baseline on what the run did not read. Colour only when
+//! asked. Every string of the report is escaped ([`escape_for_terminal`]) before it is coloured
+//! and written, not only log text: a report `merge` or `--baseline` read back is a file anyone
+//! may have edited.
 
 use std::io::{self, Write};
 
@@ -105,6 +106,9 @@ fn write_summary(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Resul
     }
     if let Some(baseline) = &report.baseline {
         writeln!(out, "{}", baseline_line(baseline))?;
+        if let Some(note) = not_covered_line(baseline) {
+            writeln!(out, "note: {note} (listed after the findings)")?;
+        }
     }
     if !report.merged_from.is_empty() {
         let n = report.merged_from.len();
@@ -129,7 +133,24 @@ pub(super) fn baseline_line(baseline: &BaselineReport) -> String {
     )
 }
 
-/// The findings new since the baseline, one a line, then those it had that are gone.
+/// `17 findings of the baseline are on hosts or components this run did not read: neither
+/// recurring nor resolved`, when there are any.
+pub(super) fn not_covered_line(baseline: &BaselineReport) -> Option<String> {
+    let n = baseline.counts.not_covered;
+    (n > 0).then(|| {
+        format!(
+            "{n} finding{} of the baseline {} on hosts or components this run did not read: neither recurring nor resolved",
+            plural(n),
+            if n == 1 { "is" } else { "are" }
+        )
+    })
+}
+
+/// Places of findings not covered shown in the text report; the JSON report lists them all.
+const NOT_COVERED_SHOWN: usize = 10;
+
+/// The findings new since the baseline, one a line, then those it had that are gone, then, by
+/// host and component, those on what this run did not read.
 fn write_since_baseline(report: &Report, p: &Painter, out: &mut dyn Write) -> io::Result<()> {
     let Some(baseline) = &report.baseline else { return Ok(()) };
     writeln!(out)?;
@@ -160,6 +181,31 @@ fn write_since_baseline(report: &Report, p: &Painter, out: &mut dyn Write) -> io
             escape_for_terminal(&f.host),
             escape_for_terminal(f.last_seen.as_deref().unwrap_or("without a timestamp")),
             p.dim(&format!("fingerprint {}", escape_for_terminal(&f.fingerprint)))
+        )?;
+    }
+    if baseline.not_covered.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let title = format!("Not read in this run ({}), neither recurring nor resolved:", baseline.counts.not_covered);
+    writeln!(out, "{}", p.bold(&title))?;
+    let places = baseline.not_covered_by_place();
+    for ((host, component), faults) in places.iter().take(NOT_COVERED_SHOWN) {
+        writeln!(
+            out,
+            "  host {}, {}: {}",
+            escape_for_terminal(host),
+            escape_for_terminal(component),
+            escape_for_terminal(&faults.join(", "))
+        )?;
+    }
+    if places.len() > NOT_COVERED_SHOWN {
+        let more = places.len() - NOT_COVERED_SHOWN;
+        writeln!(
+            out,
+            "  and {more} more host{} or component{} (baseline.not_covered in the JSON report)",
+            plural(more),
+            plural(more)
         )?;
     }
     Ok(())

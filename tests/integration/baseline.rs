@@ -1,6 +1,7 @@
 //! `scan --baseline PREVIOUS.json`: findings marked new or recurring by fingerprint, the
-//! baseline's findings that are gone listed as resolved, `--fail-on-new`, every format showing it,
-//! and an unusable baseline refused before the scan.
+//! baseline's findings that are gone listed as resolved where the scan read, the others as not
+//! covered, `--fail-on-new`, every format showing it, and an unusable baseline refused before the
+//! scan.
 
 use std::collections::BTreeSet;
 
@@ -21,6 +22,16 @@ fn with_state<'a>(report: &'a Value, state: &str) -> Vec<&'a str> {
     findings.iter().filter(|f| f["baseline_state"] == state).map(|f| f["fault"].as_str().unwrap()).collect()
 }
 
+/// The example bundle with `quiet` emptied: the log is read, and says nothing.
+fn bundle_quiet(quiet: &str) -> (tempfile::TempDir, String) {
+    let files = bundle_files();
+    let kept: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, data)| (path.as_str(), if path == quiet { &[][..] } else { data.as_slice() }))
+        .collect();
+    bundle(&kept)
+}
+
 /// A baseline of the bundle without `left_out`, in `dir`.
 fn baseline_without(dir: &std::path::Path, left_out: &str) -> String {
     let (_tmp, partial) = bundle_where(|path| path != left_out);
@@ -38,8 +49,12 @@ fn the_bundle_against_itself_is_all_recurring() {
     assert_eq!(section["path"], baseline.as_str());
     assert_eq!(section["tool_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(section["paths"], serde_json::json!([bundle_dir()]));
-    assert_eq!(section["counts"], serde_json::json!({"new": 0, "recurring": findings.len(), "resolved": 0}));
+    assert_eq!(
+        section["counts"],
+        serde_json::json!({"new": 0, "recurring": findings.len(), "resolved": 0, "not_covered": 0})
+    );
     assert_eq!(section["resolved"], serde_json::json!([]));
+    assert_eq!(section["not_covered"], serde_json::json!([]));
     crate::schema::assert_valid(&report);
 
     // Without --baseline, neither the section nor the states.
@@ -60,16 +75,20 @@ fn findings_of_a_log_the_baseline_lacked_are_new() {
         assert_eq!(f["host"], "10.12.3.9");
     }
     let total = report["findings"].as_array().unwrap().len();
-    assert_eq!(report["baseline"]["counts"], serde_json::json!({"new": 4, "recurring": total - 4, "resolved": 0}));
+    assert_eq!(
+        report["baseline"]["counts"],
+        serde_json::json!({"new": 4, "recurring": total - 4, "resolved": 0, "not_covered": 0})
+    );
     crate::schema::assert_valid(&report);
 }
 
 #[test]
-fn a_finding_gone_since_the_baseline_is_resolved() {
+fn a_finding_gone_from_a_log_read_again_is_resolved() {
     let tmp = tempfile::tempdir().unwrap();
     let baseline = json_report(tmp.path(), "baseline.json", &[&bundle_dir()]);
-    let (_bundle, without) = bundle_where(|path| path != STARSERVER_LOG);
-    let report = scan_json(&["--baseline", &baseline, &without], 0);
+    // The log is there, without an event: read, so what it no longer says is resolved.
+    let (_bundle, quiet) = bundle_quiet(STARSERVER_LOG);
+    let report = scan_json(&["--baseline", &baseline, &quiet], 0);
     assert!(with_state(&report, "new").is_empty());
     let resolved = report["baseline"]["resolved"].as_array().unwrap();
     assert_eq!(resolved.len(), 1);
@@ -81,7 +100,86 @@ fn a_finding_gone_since_the_baseline_is_resolved() {
         assert_eq!(gone[field], was[field], "{field}");
     }
     assert_eq!(report["baseline"]["counts"]["resolved"], 1);
+    assert_eq!(report["baseline"]["counts"]["not_covered"], 0);
     crate::schema::assert_valid(&report);
+}
+
+#[test]
+fn findings_on_hosts_the_scan_did_not_read_are_not_resolved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = json_report(tmp.path(), "baseline.json", &[&bundle_dir()]);
+    let whole = scan_json(&[&bundle_dir()], 0);
+    let total = whole["findings"].as_array().unwrap().len();
+    let on_executor = whole["findings"].as_array().unwrap().iter().filter(|f| f["host"] == "10.12.3.4").count();
+    assert!(on_executor > 0 && on_executor < total);
+
+    // One host of the bundle: the other hosts' findings are neither recurring nor resolved.
+    let host = fixtures().join("bundle/10.12.3.4");
+    let report = scan_json(&["--baseline", &baseline, host.to_str().unwrap()], 0);
+    crate::schema::assert_valid(&report);
+    let section = &report["baseline"];
+    assert_eq!(
+        section["counts"],
+        serde_json::json!({"new": 0, "recurring": on_executor, "resolved": 0, "not_covered": total - on_executor})
+    );
+    assert!(section["not_covered"].as_array().unwrap().iter().all(|f| f["host"] != "10.12.3.4"));
+    // The log of the starserver gone from its host: nothing was read there either.
+    let (_bundle, without) = bundle_where(|path| path != STARSERVER_LOG);
+    let report = scan_json(&["--baseline", &baseline, &without], 0);
+    assert_eq!(report["baseline"]["counts"]["resolved"], 0);
+    assert_eq!(report["baseline"]["not_covered"][0]["host"], "10.12.3.5");
+
+    // Formats: counted and listed apart, never absent in SARIF.
+    let args = ["--baseline", baseline.as_str(), host.to_str().unwrap()];
+    let text = scan_format("text", &args, 0);
+    let n = total - on_executor;
+    assert!(text.contains(&format!(": 0 new, {on_executor} recurring, 0 resolved\nnote: {n} findings of the baseline are on hosts or components this run did not read: neither recurring nor resolved (listed after the findings)\n")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Not read in this run ({n}), neither recurring nor resolved:\n  host 10.12.3.1, apopswareapiserver: "
+        )),
+        "{text}"
+    );
+    let markdown = scan_format("markdown", &args, 0);
+    assert!(markdown.contains(&format!("### Not read in this run ({n})\n")), "{markdown}");
+    assert!(markdown.contains("| 10.12.3.9 | aciaasconnectore | 4 | "), "{markdown}");
+    let junit = scan_format("junit", &args, 0);
+    assert!(junit.contains(&format!(r#"<property name="baseline.not_covered" value="{n}"/>"#)), "{junit}");
+    crate::junit::assert_valid_junit(&junit);
+    let sarif: Value = serde_json::from_str(&scan_format("sarif", &args, 0)).unwrap();
+    crate::sarif::assert_valid(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().all(|r| r["baselineState"] != "absent"), "{results:#?}");
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert!(
+        notes
+            .to_string()
+            .contains(&format!("{n} findings of the baseline are on hosts or components this run did not read")),
+        "{notes}"
+    );
+}
+
+#[test]
+fn a_scan_that_read_nothing_resolves_nothing_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = json_report(tmp.path(), "baseline.json", &[&bundle_dir()]);
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let output = cas_triage().args(["scan", "--format", "json", "--baseline", &baseline]).arg(&empty).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let total = scan_json(&[&bundle_dir()], 0)["findings"].as_array().unwrap().len();
+    assert_eq!(
+        report["baseline"]["counts"],
+        serde_json::json!({"new": 0, "recurring": 0, "resolved": 0, "not_covered": total})
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "cas-triage: warning: this run read no file: the {total} finding(s) of the baseline {baseline} are neither recurring nor resolved (baseline.not_covered)\n"
+        )
+    );
 }
 
 #[test]
@@ -155,9 +253,10 @@ fn an_unusable_baseline_is_refused_before_the_scan() {
 #[test]
 fn every_format_shows_new_and_resolved_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    // The baseline lacks the IaaS log (4 new) and has the acstarserver2 log the scan lacks (1 resolved).
+    // The baseline lacks the IaaS log (4 new) and has the finding of the acstarserver2 log the
+    // scan reads empty (1 resolved).
     let baseline = baseline_without(tmp.path(), IAAS_LOG);
-    let (_bundle, scanned) = bundle_where(|path| path != STARSERVER_LOG);
+    let (_bundle, scanned) = bundle_quiet(STARSERVER_LOG);
     let args = ["--baseline", baseline.as_str(), scanned.as_str()];
 
     let text = scan_format("text", &args, 0);

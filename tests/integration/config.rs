@@ -237,7 +237,8 @@ fn merge_takes_the_keys_it_shares_with_scan_from_the_file() {
     let tmp = tempfile::tempdir().unwrap();
     let report = json_report(tmp.path(), "fleet.json", &[&bundle_dir()]);
     let file = tmp.path().join("ci.toml");
-    std::fs::write(&file, "fail_on = \"high\"\nformat = \"text\"\ncolor = \"never\"\nsamples = 1\n").unwrap();
+    std::fs::write(&file, "fail_on = \"high\"\nformat = \"text\"\ncolor = \"never\"\nsamples = 1\nexeurls = 1\n")
+        .unwrap();
     let file = file.to_str().unwrap();
     let output = cas_triage().args(["--config", file, "merge", &report]).output().unwrap();
     assert_status(&output, 1);
@@ -251,6 +252,10 @@ fn merge_takes_the_keys_it_shares_with_scan_from_the_file() {
     let merged: Value = serde_json::from_slice(&output.stdout).unwrap();
     let send = finding(&merged, "dispatch.send-msg-failed", "acopswareexecutor");
     assert_eq!(send["evidence"].as_array().unwrap().len(), 1, "samples = 1 from the file");
+    let hosts: Vec<&str> = merged["exeurls"].as_array().unwrap().iter().map(|e| e["host"].as_str().unwrap()).collect();
+    let mut distinct = hosts.clone();
+    distinct.dedup();
+    assert!(!hosts.is_empty() && hosts == distinct, "exeurls = 1 from the file: one per host, {hosts:?}");
     // The rule pack keys too, from ./cas-triage.toml as well.
     let cwd = dir_with_config("rules = \"no-such-pack\"\n");
     let output = run_in(cwd.path(), &["merge", "--format", "json", &report]);

@@ -143,10 +143,48 @@ fn layouts_name_component_and_host() {
 }
 
 #[test]
-fn overrides_need_a_single_file() {
-    let output = cas_triage().args(["scan", "--host", "h1"]).arg(fixtures().join("bundle")).output().unwrap();
+fn the_component_override_needs_a_single_file() {
+    let output =
+        cas_triage().args(["scan", "--component", "staragent"]).arg(fixtures().join("bundle")).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("single file"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--component applies to a single file"));
+}
+
+/// The hosts of a report's findings, each once, in order.
+fn hosts(report: &serde_json::Value) -> Vec<String> {
+    let mut hosts: Vec<String> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["host"].as_str().unwrap().to_string()).collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+#[test]
+fn host_names_the_files_of_a_directory_whose_path_names_none() {
+    // On a host, as the fleet workflow scans it: /home/admin/logs has no host folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("home/admin/logs");
+    for app in ["acopswareexecutor", "acstarserver2"] {
+        write(&logs.join(app).join("common-error.log"), ERROR_LINE.as_bytes());
+    }
+    let logs = logs.to_str().unwrap();
+    assert_eq!(hosts(&scan_json(&[logs], 0)), ["unknown"]);
+    let report = scan_json(&["--host", "hostA", logs], 0);
+    assert_eq!(hosts(&report), ["hostA"]);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 2, "one finding per component");
+    assert!(report["coverage"]["logs"].as_array().unwrap().iter().all(|l| l["host"] == "hostA"));
+    // A path that names its host keeps it: --host is a fallback in directories and archives.
+    let bundle = fixtures().join("bundle");
+    let named = scan_json(&[bundle.to_str().unwrap()], 0);
+    assert_eq!(finding_lines(&scan_json(&["--host", "hostA", bundle.to_str().unwrap()], 0)), finding_lines(&named));
+    let archive = fixtures().join("bundle.tar.gz");
+    assert_eq!(finding_lines(&scan_json(&["--host", "hostA", archive.to_str().unwrap()], 0)), finding_lines(&named));
+    // Several paths: each file whose path names no host is hostA's.
+    let report = scan_json(&["--host", "hostA", logs, bundle.join("10.12.3.5").to_str().unwrap()], 0);
+    assert_eq!(hosts(&report), ["10.12.3.5", "hostA"]);
+    // A single file is that host's, whatever its path says.
+    let file = bundle.join("10.12.3.5/home/admin/logs/acstarserver2/common-error.log");
+    assert_eq!(hosts(&scan_json(&["--host", "hostA", file.to_str().unwrap()], 0)), ["hostA"]);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `cas-triage merge`: the JSON reports of scans on many hosts become one report, written in every
-//! format, valid against the report's schema; unusable reports are named with the reason.
+//! format, valid against the report's schema; unusable reports are named with the reason, and a
+//! report that would count twice is refused.
 
 use serde_json::Value;
 
@@ -30,11 +31,21 @@ fn halves() -> [(tempfile::TempDir, String); 2] {
 }
 
 #[test]
-fn a_report_merged_with_itself_doubles_counts_and_keeps_the_rest() {
+fn a_report_and_its_copy_double_counts_keep_the_rest_and_warn() {
     let tmp = tempfile::tempdir().unwrap();
     let report = json_report(tmp.path(), "report.json", &[&bundle_dir()]);
+    // Two hosts' reports may be the same bytes: merged, with a warning, as they are two files.
+    let copy = tmp.path().join("copy.json").to_str().unwrap().to_string();
+    std::fs::copy(&report, &copy).unwrap();
     let original = scan_json(&[&bundle_dir()], 0);
-    let merged = merge_json(&[&report, &report]);
+    let (stdout, stderr) = merge(&["--format", "json", &report, &copy], 0);
+    assert_eq!(
+        stderr,
+        format!(
+            "cas-triage: warning: the same events appear in reports {report} and {copy}: their counts were summed twice (the same logs scanned twice, or one report copied?)\n"
+        )
+    );
+    let merged: Value = serde_json::from_str(&stdout).unwrap();
     crate::schema::assert_valid(&merged);
     let (before, after) = (original["findings"].as_array().unwrap(), merged["findings"].as_array().unwrap());
     assert_eq!(before.len(), after.len());
@@ -60,7 +71,7 @@ fn a_report_merged_with_itself_doubles_counts_and_keeps_the_rest() {
     }
     let from: Vec<&str> =
         merged["merged_from"].as_array().unwrap().iter().map(|m| m["report"].as_str().unwrap()).collect();
-    assert_eq!(from, [report.as_str(), report.as_str()]);
+    assert_eq!(from, [report.as_str(), copy.as_str()]);
     // The errors per minute of each host add up, minute by minute.
     let (rate, was) = (&merged["error_rate"], &original["error_rate"]);
     assert_eq!(rate["window_minutes"], was["window_minutes"]);
@@ -211,7 +222,10 @@ fn reports_of_other_versions_and_packs_merge_with_a_warning() {
     let merged: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(merged["tool"]["version"], env!("CARGO_PKG_VERSION"), "the merged report is this version's");
     // Reports of the same version and pack merge quietly, and the merged report names the pack.
-    let (quiet_out, quiet) = merge(&["--format", "json", &good, &good], 0);
+    let [(_a, first), (_b, second)] = halves();
+    let first = json_report(tmp.path(), "first.json", &[&first]);
+    let second = json_report(tmp.path(), "second.json", &[&second]);
+    let (quiet_out, quiet) = merge(&["--format", "json", &first, &second], 0);
     assert_eq!(quiet, "");
     let scanned: Value = serde_json::from_str(&std::fs::read_to_string(&good).unwrap()).unwrap();
     let quiet_out: Value = serde_json::from_str(&quiet_out).unwrap();
@@ -252,6 +266,233 @@ fn a_merged_report_compares_with_a_baseline() {
     // A merged report is a baseline too.
     let all = tmp.path().join("all.json");
     merge(&["--format", "json", "-o", all.to_str().unwrap(), &first, &second], 0);
+    // Without the second half's report, its hosts were not read: their findings are not resolved.
     let merged = merge_json(&["--baseline", all.to_str().unwrap(), &first]);
-    assert_eq!(merged["baseline"]["counts"]["resolved"].as_u64().unwrap() as usize, expected_new.len());
+    crate::schema::assert_valid(&merged);
+    assert_eq!(merged["baseline"]["counts"]["resolved"], 0);
+    assert_eq!(merged["baseline"]["counts"]["not_covered"].as_u64().unwrap() as usize, expected_new.len());
+    let not_covered: std::collections::BTreeSet<&str> = merged["baseline"]["not_covered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(not_covered, expected_new.keys().map(String::as_str).collect());
+}
+
+#[test]
+fn a_report_given_twice_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = json_report(tmp.path(), "report.json", &[&bundle_dir()]);
+    let (stdout, stderr) = merge(&["--format", "json", &report, &report], 2);
+    assert_eq!(stdout, "");
+    assert_eq!(stderr, format!("cas-triage: cannot merge: {report} is given twice: its findings would count twice\n"));
+    let again = tmp.path().join(".").join("report.json");
+    let (_, stderr) = merge(&["--format", "json", &report, again.to_str().unwrap()], 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "cas-triage: cannot merge: {} (the file {report} names too) is given twice",
+            again.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_merged_report_beside_one_of_its_reports_is_refused() {
+    // `merge -o reports/fleet.json reports/*.json`, run twice: the second run finds fleet.json.
+    let tmp = tempfile::tempdir().unwrap();
+    let [(_a, first), (_b, second)] = halves();
+    let reports = tmp.path().join("reports");
+    std::fs::create_dir(&reports).unwrap();
+    let first = json_report(&reports, "first.json", &[&first]);
+    let second = json_report(&reports, "second.json", &[&second]);
+    let fleet = reports.join("fleet.json").to_str().unwrap().to_string();
+    merge(&["--format", "json", "-o", &fleet, &first, &second], 0);
+    let written = std::fs::read(&fleet).unwrap();
+    let (_, stderr) = merge(&["--format", "json", "-o", &fleet, &fleet, &first, &second], 2);
+    assert_eq!(
+        stderr,
+        format!(
+            "cas-triage: cannot merge: {fleet} is a merged report of {first}, which is given too: its findings would count twice; leave out one of them (is {fleet} the output of an earlier merge?)\n"
+        )
+    );
+    assert_eq!(std::fs::read(&fleet).unwrap(), written, "the earlier merge is left as it was");
+}
+
+#[test]
+fn merged_reports_merge_again_keeping_what_they_were_made_of() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [(_a, first), (_b, second)] = halves();
+    let first = json_report(tmp.path(), "first.json", &[&first]);
+    let second = json_report(tmp.path(), "second.json", &[&second]);
+    let (_c, other) = bundle(&[("10.0.0.99/home/admin/logs/acstarserver2/common-error.log", ERROR_LINE.as_bytes())]);
+    let third = json_report(tmp.path(), "third.json", &[&other]);
+    let half = tmp.path().join("half.json").to_str().unwrap().to_string();
+    merge(&["--format", "json", "-o", &half, &first, &second], 0);
+    let nested = merge_json(&[&half, &third]);
+    crate::schema::assert_valid(&nested);
+    let from: Vec<(&str, Option<&str>)> = nested["merged_from"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["report"].as_str().unwrap(), m["via"].as_str()))
+        .collect();
+    assert_eq!(
+        from,
+        [(first.as_str(), Some(half.as_str())), (second.as_str(), Some(half.as_str())), (third.as_str(), None)]
+    );
+    let flat = merge_json(&[&first, &second, &third]);
+    assert_eq!(fingerprints(&nested), fingerprints(&flat));
+    assert_eq!(nested["summary"], flat["summary"]);
+    // Two merged reports of one report count it twice: refused.
+    let other_half = tmp.path().join("other-half.json").to_str().unwrap().to_string();
+    merge(&["--format", "json", "-o", &other_half, &second, &third], 0);
+    let (_, stderr) = merge(&["--format", "json", &half, &other_half], 2);
+    assert!(stderr.contains(&format!("{half} and {other_half} are both merged reports of {second}")), "{stderr}");
+}
+
+/// A directory laid out as on a host: `home/admin/logs/acopswareexecutor/common-error.log`.
+fn host_logs(dir: &std::path::Path, host: &str) -> String {
+    let logs = dir.join(host).join("home/admin/logs");
+    write(&logs.join("acopswareexecutor/common-error.log"), ERROR_LINE.as_bytes());
+    logs.to_str().unwrap().to_string()
+}
+
+#[test]
+fn reports_of_hosts_scanned_in_place_keep_their_hosts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (host_logs(tmp.path(), "hostA"), host_logs(tmp.path(), "hostB"));
+    let scan = |name: &str, args: &[&str]| json_report(tmp.path(), name, args);
+    let (with_a, with_b) = (scan("a.json", &["--host", "hostA", &a]), scan("b.json", &["--host", "hostB", &b]));
+    let (stdout, stderr) = merge(&["--format", "json", &with_a, &with_b], 0);
+    assert_eq!(stderr, "");
+    let merged: Value = serde_json::from_str(&stdout).unwrap();
+    let findings: Vec<String> = finding_lines(&merged);
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert!(findings[0].contains(" hostA 1 ") && findings[1].contains(" hostB 1 "), "{findings:?}");
+    // Without --host both are host unknown: one finding, and a warning that says why.
+    let (bare_a, bare_b) = (scan("bare-a.json", &[&a]), scan("bare-b.json", &[&b]));
+    let (stdout, stderr) = merge(&["--format", "json", &bare_a, &bare_b], 0);
+    let merged: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(finding_lines(&merged).len(), 1);
+    assert!(
+        stderr.contains(&format!("cas-triage: warning: 2 reports have findings on host unknown ({bare_a}, {bare_b}): their findings are merged as one host's; scan each host with --host \"$(hostname)\"\n")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_old_report_without_its_pack_merges_under_the_pack_of_the_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [(_a, first), (_b, second)] = halves();
+    let first = json_report(tmp.path(), "first.json", &[&first]);
+    let second = json_report(tmp.path(), "second.json", &[&second]);
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(&first).unwrap()).unwrap();
+    old["tool"].as_object_mut().unwrap().remove("rule_pack");
+    std::fs::write(&first, serde_json::to_vec(&old).unwrap()).unwrap();
+    let (stdout, stderr) = merge(&["--format", "json", &first, &second], 0);
+    assert_eq!(stderr, "");
+    let merged: Value = serde_json::from_str(&stdout).unwrap();
+    crate::schema::assert_valid(&merged);
+    let current: Value = serde_json::from_str(&std::fs::read_to_string(&second).unwrap()).unwrap();
+    assert_eq!(merged["tool"]["rule_pack"], current["tool"]["rule_pack"]);
+    // Only reports that all predate it leave it out, and that is valid too.
+    let alone = merge_json(&[&first]);
+    assert!(alone["tool"].get("rule_pack").is_none());
+    crate::schema::assert_valid(&alone);
+}
+
+#[test]
+fn the_same_pack_read_from_elsewhere_is_the_same_pack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [(_a, first), (_b, second)] = halves();
+    let rules = fixtures().join("../rules");
+    let first = json_report(tmp.path(), "first.json", &[&first]);
+    let second = json_report(tmp.path(), "second.json", &["--rules", rules.to_str().unwrap(), &second]);
+    let read = |path: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap() };
+    let (embedded, copied) = (read(&first)["tool"]["rule_pack"].clone(), read(&second)["tool"]["rule_pack"].clone());
+    assert_eq!(embedded["id"], copied["id"]);
+    assert_ne!(embedded["source"], copied["source"]);
+    let (_, stderr) = merge(&["--format", "json", &first, &second], 0);
+    assert_eq!(stderr, "");
+}
+
+/// Every timestamp of a JSON report written again in UTC: the same instants, other text.
+fn in_utc(value: &mut Value) {
+    match value {
+        Value::String(text) => {
+            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+                let utc = t.with_timezone(&chrono::FixedOffset::east_opt(0).unwrap());
+                *text = utc.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(in_utc),
+        Value::Object(fields) => fields.values_mut().for_each(in_utc),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_timeline_of_reports_in_other_zones_follows_the_instants() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [(_a, first), (_b, second)] = halves();
+    let first = json_report(tmp.path(), "first.json", &[&first]);
+    let second = json_report(tmp.path(), "second.json", &[&second]);
+    let mut report: Value = serde_json::from_str(&std::fs::read_to_string(&first).unwrap()).unwrap();
+    in_utc(&mut report);
+    let utc = tmp.path().join("utc.json").to_str().unwrap().to_string();
+    std::fs::write(&utc, serde_json::to_vec(&report).unwrap()).unwrap();
+    assert!(std::fs::read_to_string(&utc).unwrap().contains("T02:15:30.004+00:00"));
+    let without_time = |timeline: &str| -> Vec<String> {
+        timeline.lines().map(|l| l.split_once("  ").map_or(l, |(_, rest)| rest).to_string()).collect()
+    };
+    let (same_zone, _) = merge(&["--format", "timeline", &first, &second], 0);
+    let (mixed, _) = merge(&["--format", "timeline", &utc, &second], 0);
+    assert!(mixed.lines().any(|l| l.starts_with("2022-09-29T02:")), "{mixed}");
+    assert_eq!(without_time(&mixed), without_time(&same_zone), "{mixed}");
+}
+
+#[test]
+fn exeurls_are_capped_per_host_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [(_a, first), (_b, second)] = halves();
+    let first = json_report(tmp.path(), "first.json", &[&first]);
+    let second = json_report(tmp.path(), "second.json", &[&second]);
+    let all = merge_json(&[&first, &second]);
+    let exeurls = all["exeurls"].as_array().unwrap();
+    assert_eq!(exeurls.len(), 3, "the default keeps 100 per host");
+    let one = merge_json(&["--exeurls", "1", &first, &second]);
+    assert_eq!(one["exeurls"].as_array().unwrap(), &exeurls[..1], "the newest of the host");
+    assert_eq!(one["summary"]["exeurls_seen"], all["summary"]["exeurls_seen"], "counted all the same");
+}
+
+#[test]
+fn the_fleet_example_of_merge_help_names_the_host() {
+    let output = cas_triage().args(["merge", "--help"]).output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    // The scan line of the example, its continuation joined.
+    let example: String = help
+        .lines()
+        .skip_while(|l| !l.contains("#   cas-triage scan"))
+        .take_while(|l| l.starts_with("  #   "))
+        .map(|l| l.trim_start_matches("  #   ").trim_end_matches('\\').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(example.contains("--host \"$(hostname)\""), "{example}");
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = host_logs(tmp.path(), "somewhere");
+    let report = tmp.path().join("report.json");
+    let args: Vec<String> = example
+        .replace("\"$(hostname)\"", "hostA")
+        .replace("/tmp/cas-triage.$(hostname).json", report.to_str().unwrap())
+        .replace("/home/admin/logs", &logs)
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    let output = cas_triage().args(&args).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["findings"][0]["host"], "hostA");
 }
