@@ -31,9 +31,10 @@ pub(super) fn run(config: MergeConfig, out: &mut dyn Write) -> anyhow::Result<Ex
     if let Some(baseline) = &config.baseline {
         compare(&mut report, baseline);
     }
-    // Each scan masked credentials or not (--no-redact): a merged page cannot say which.
+    // Each scan masked credentials or not (--no-redact), in its own language: a merged page
+    // cannot say which.
     let html = match config.format {
-        Format::Html => Some(html_options(merged_zone(&report), None)?),
+        Format::Html => Some(html_options(merged_zone(&report), None, None)?),
         _ => None,
     };
     let presentation = Presentation {

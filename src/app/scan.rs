@@ -25,7 +25,7 @@ pub(super) fn run(config: ScanConfig, out: &mut dyn Write, html: Option<&mut dyn
     let clock = Instant::now();
     // Only a scan that writes HTML shows (and so reads) its time.
     let html_options = if config.format == Format::Html || html.is_some() {
-        Some(html_options(config.timezone, Some(config.redact))?)
+        Some(html_options(config.timezone, Some(config.redact), Some(config.lang))?)
     } else {
         None
     };

@@ -66,8 +66,13 @@ pub(super) fn findings_status(report: &Report, thresholds: Thresholds) -> ExitCo
 
 /// What an HTML page shows besides its report: when it was made, in `zone` (now, or
 /// `SOURCE_DATE_EPOCH` when set, so that a page written twice from the same input can be the same
-/// file), and whether credentials were masked (`None`: not known, as for merged reports).
-pub(super) fn html_options(zone: chrono::FixedOffset, redacted: Option<bool>) -> anyhow::Result<HtmlOptions> {
+/// file), whether credentials were masked and the runbooks' language (`None`: not known, as for
+/// merged reports).
+pub(super) fn html_options(
+    zone: chrono::FixedOffset,
+    redacted: Option<bool>,
+    runbooks: Option<Lang>,
+) -> anyhow::Result<HtmlOptions> {
     let now = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(text) if !text.is_empty() => text
             .trim()
@@ -77,5 +82,5 @@ pub(super) fn html_options(zone: chrono::FixedOffset, redacted: Option<bool>) ->
             .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH {text:?}: expected seconds since 1970-01-01"))?,
         _ => chrono::Utc::now(),
     };
-    Ok(HtmlOptions { scanned_at: now.with_timezone(&zone), redacted })
+    Ok(HtmlOptions { scanned_at: now.with_timezone(&zone), redacted, runbooks })
 }

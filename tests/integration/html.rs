@@ -364,6 +364,31 @@ fn a_scan_without_timestamps_or_findings_is_still_a_page() {
     assert!(body.by_id("findings").all_text.contains("No documented fault found"));
 }
 
+#[test]
+fn runbook_steps_in_chinese_say_so() {
+    let bundle = bundle_dir();
+    let steps = |lang: &str| -> Vec<(String, String)> {
+        let root = page(&scan_html(&["--lang", lang, &bundle]));
+        let mut steps = Vec::new();
+        for list in root
+            .descendants()
+            .into_iter()
+            .filter(|e| e.name == "ol" && e.attributes.get("class").is_some_and(|c| c == "runbook"))
+        {
+            for item in list.all("li") {
+                steps.push((item.attributes.get("lang").cloned().unwrap_or_default(), item.all_text.clone()));
+            }
+        }
+        steps
+    };
+    let zh = steps("zh");
+    assert!(!zh.is_empty());
+    assert!(zh.iter().all(|(lang, _)| lang == "zh"), "every built-in runbook has Chinese steps: {zh:?}");
+    let en = steps("en");
+    assert_eq!(en.len(), zh.len());
+    assert!(en.iter().all(|(lang, _)| lang.is_empty()), "English steps take the page's language: {en:?}");
+}
+
 // Headless Chromium.
 
 /// The Chromium to render with, or `None` (with a note) when there is none, unless

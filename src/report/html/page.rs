@@ -10,6 +10,7 @@ use super::markup::{duration, esc, location, maybe_time, parse_time, plural, run
 use super::{chart, lists};
 use crate::report::text::{counted_noun, human_bytes};
 use crate::report::{Evidence, Finding, Report};
+use crate::rules::Lang;
 
 /// What the HTML report shows besides the [`Report`].
 #[derive(Debug, Clone)]
@@ -19,6 +20,8 @@ pub struct HtmlOptions {
     /// Whether credentials were masked in the report (not `--no-redact`); `None` when it is not
     /// known (a merged report: each scan masked them or not).
     pub redacted: Option<bool>,
+    /// The language of the runbooks (`--lang`); `None` when it is not known (a merged report).
+    pub runbooks: Option<Lang>,
 }
 
 /// Everything the page may load: nothing but its own inline styles and `data:` images. Should a
@@ -35,7 +38,7 @@ pub fn write_html(report: &Report, options: &HtmlOptions, out: &mut dyn Write) -
     header(report, options, &mut html);
     contents(report, &mut html);
     chart::section(report, &mut html);
-    findings(report, &mut html);
+    findings(report, options, &mut html);
     lists::tasks(report, &mut html);
     lists::heartbeat_gaps(report, &mut html);
     lists::exeurls(report, &mut html);
@@ -230,7 +233,7 @@ fn contents(report: &Report, html: &mut String) {
     html.push_str("</ul>\n</nav>\n");
 }
 
-fn findings(report: &Report, html: &mut String) {
+fn findings(report: &Report, options: &HtmlOptions, html: &mut String) {
     html.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     if report.findings.is_empty() {
         html.push_str("<p class=\"empty\">No documented fault found in what was read.</p>\n</section>\n");
@@ -261,12 +264,12 @@ fn findings(report: &Report, html: &mut String) {
     }
     html.push_str("</tbody>\n</table>\n");
     for (i, f) in report.findings.iter().enumerate() {
-        finding_card(report, i, f, html);
+        finding_card(report, options, i, f, html);
     }
     html.push_str("</section>\n");
 }
 
-fn finding_card(report: &Report, index: usize, f: &Finding, html: &mut String) {
+fn finding_card(report: &Report, options: &HtmlOptions, index: usize, f: &Finding, html: &mut String) {
     html.push_str(&format!(
         "<article class=\"finding sev-card-{}\" id=\"finding-{}\">\n<h3>\
          <span class=\"num\">#{}</span> {} <code class=\"fault\">{}</code> {}</h3>\n",
@@ -321,7 +324,10 @@ fn finding_card(report: &Report, index: usize, f: &Finding, html: &mut String) {
     if !f.remediation.is_empty() {
         html.push_str("<h4>What to do</h4>\n<ol class=\"runbook\">\n");
         for step in &f.remediation {
-            html.push_str(&format!("<li>{}</li>\n", runbook_step(step)));
+            // The page speaks English; runbook steps in Chinese (`--lang zh`) say so, for the
+            // fonts and line breaking a browser picks and for screen readers.
+            let lang = if options.runbooks == Some(Lang::Zh) { " lang=\"zh\"" } else { "" };
+            html.push_str(&format!("<li{lang}>{}</li>\n", runbook_step(step)));
         }
         html.push_str("</ol>\n");
     }
