@@ -53,6 +53,7 @@ struct ProbeTool {
 /// What a baseline needs of a report.
 #[derive(Deserialize)]
 struct BaselineDocument {
+    schema_version: u32,
     tool: ToolVersion,
     #[serde(default)]
     input: Option<InputPaths>,
@@ -61,6 +62,7 @@ struct BaselineDocument {
 
 #[derive(Deserialize)]
 struct ToolVersion {
+    name: String,
     version: Option<String>,
 }
 
@@ -73,9 +75,12 @@ struct InputPaths {
 impl Report {
     /// Reads a JSON report that `scan --format json` or `merge` wrote.
     pub fn read(path: &Path) -> Result<Report, ReadError> {
-        let bytes = checked(path)?;
-        let report: Report =
-            serde_json::from_slice(&bytes).map_err(|reason| ReadError::Layout { path: path.to_path_buf(), reason })?;
+        let bytes = read_bytes(path)?;
+        // One parse of the whole report; what a document that is not one is, is found out after.
+        let report = match serde_json::from_slice::<Report>(&bytes) {
+            Ok(report) if is_ours(&report.tool.name, report.schema_version) => report,
+            parsed => return Err(not_ours(path, &bytes, parsed.err())),
+        };
         for (i, finding) in report.findings.iter().enumerate() {
             check_ids(path, i, &finding.fault, &finding.fingerprint)?;
             if let Some(cause) = &finding.caused_by {
@@ -89,9 +94,11 @@ impl Report {
 impl Baseline {
     /// Reads the findings of a JSON report to compare a new report with.
     pub fn read(path: &Path) -> Result<Baseline, ReadError> {
-        let bytes = checked(path)?;
-        let document: BaselineDocument =
-            serde_json::from_slice(&bytes).map_err(|reason| ReadError::Layout { path: path.to_path_buf(), reason })?;
+        let bytes = read_bytes(path)?;
+        let document = match serde_json::from_slice::<BaselineDocument>(&bytes) {
+            Ok(document) if is_ours(&document.tool.name, document.schema_version) => document,
+            parsed => return Err(not_ours(path, &bytes, parsed.err())),
+        };
         for (i, finding) in document.findings.iter().enumerate() {
             check_ids(path, i, &finding.fault, &finding.fingerprint)?;
         }
@@ -106,16 +113,39 @@ impl Baseline {
 
 /// The bytes of `path`, once they are known to be one JSON document of a cas-triage report of
 /// this schema version.
-fn checked(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let bytes = read_whole_file(path, REPORT_SIZE_LIMIT)
-        .map_err(|reason| ReadError::Io { path: path.to_path_buf(), reason })?;
-    let probe: Probe = match serde_json::from_slice(&bytes) {
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_whole_file(path, REPORT_SIZE_LIMIT).map_err(|reason| ReadError::Io { path: path.to_path_buf(), reason })
+}
+
+/// Whether a document that parsed as a report is one this version writes.
+fn is_ours(tool_name: &str, schema_version: u32) -> bool {
+    tool_name == env!("CARGO_PKG_NAME") && schema_version == SCHEMA_VERSION
+}
+
+/// Why the document at `path` did not read as a report of this version: not JSON, JSON Lines,
+/// another tool's, another schema version, or, when it is none of these, the layout error of the
+/// parse (`layout`).
+fn not_ours(path: &Path, bytes: &[u8], layout: Option<serde_json::Error>) -> ReadError {
+    match (identify(path, bytes), layout) {
+        (Err(why), _) => why,
+        (Ok(()), Some(reason)) => ReadError::Layout { path: path.to_path_buf(), reason },
+        // Parsed, and the probe finds it ours: the two disagree, which a valid document cannot do.
+        (Ok(()), None) => ReadError::NotReport {
+            path: path.to_path_buf(),
+            reason: "its tool or schema_version is not this version's".into(),
+        },
+    }
+}
+
+/// Finds out what a document that is not a report of this version is.
+fn identify(path: &Path, bytes: &[u8]) -> Result<(), ReadError> {
+    let probe: Probe = match serde_json::from_slice(bytes) {
         Ok(probe) => probe,
         Err(reason) if reason.is_data() => {
             let reason = "it is JSON but not an object with a tool".to_string();
             return Err(ReadError::NotReport { path: path.to_path_buf(), reason });
         }
-        Err(_) if is_json_lines(&bytes) => return Err(ReadError::JsonLines { path: path.to_path_buf() }),
+        Err(_) if is_json_lines(bytes) => return Err(ReadError::JsonLines { path: path.to_path_buf() }),
         Err(reason) => return Err(ReadError::NotJson { path: path.to_path_buf(), reason }),
     };
     let name = probe.tool.and_then(|tool| tool.name);
@@ -131,7 +161,7 @@ fn checked(path: &Path) -> Result<Vec<u8>, ReadError> {
         }
     }
     match probe.schema_version {
-        Some(version) if version.as_u64() == Some(u64::from(SCHEMA_VERSION)) => Ok(bytes),
+        Some(version) if version.as_u64() == Some(u64::from(SCHEMA_VERSION)) => Ok(()),
         Some(found) => Err(ReadError::SchemaVersion { path: path.to_path_buf(), found }),
         None => Err(ReadError::NotReport { path: path.to_path_buf(), reason: "it has no schema_version".into() }),
     }
