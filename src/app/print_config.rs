@@ -23,6 +23,8 @@ struct Entry {
     value: Option<Value>,
     unset: &'static str,
     note: Option<&'static str>,
+    /// The value is the rule pack's, not an option's.
+    from_pack: bool,
 }
 
 pub(super) fn scan(
@@ -83,6 +85,9 @@ pub(super) fn scan(
                 _ => source.to_string(),
             };
             match &e.value {
+                // The rule pack's value is shown, not set: read back, the file would pin it
+                // where a later pack may change it.
+                Some(value) if e.from_pack && source == Source::Default => (format!("# {} = {value}", e.key), comment),
                 Some(value) => (format!("{} = {value}", e.key), comment),
                 None => (format!("# {} (not set)", e.key), comment),
             }
@@ -96,13 +101,13 @@ pub(super) fn scan(
 }
 
 fn entry<T: Into<Value>>(key: &'static str, value: Option<T>, unset: &'static str) -> Entry {
-    Entry { key, value: value.map(Into::into), unset, note: None }
+    Entry { key, value: value.map(Into::into), unset, note: None, from_pack: false }
 }
 
 /// Task timing left to the rule pack: the pack's value, and a note saying so.
 fn pack_default(entry: Entry, from_pack: bool) -> Entry {
     let note = from_pack.then_some("the rule pack's");
-    Entry { note, unset: "the rule pack sets none", ..entry }
+    Entry { note, unset: "the rule pack sets none", from_pack, ..entry }
 }
 
 /// The name an option's value has on the command line (`utf-8`, `high`).
