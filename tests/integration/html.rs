@@ -365,6 +365,46 @@ fn a_scan_without_timestamps_or_findings_is_still_a_page() {
 }
 
 #[test]
+fn release_chains_follow_their_events_to_the_first_failure() {
+    let bundle = bundle_dir();
+    let report = scan_json(&[&bundle], 0);
+    let root = page(&scan_html(&[&bundle]));
+    let section = root.one("body").by_id("chains");
+    let tables: Vec<&Element> = section
+        .descendants()
+        .into_iter()
+        .filter(|e| e.name == "table" && e.attributes.get("class").is_some_and(|c| c == "chain"))
+        .collect();
+    let chains = report["chains"].as_array().unwrap();
+    assert_eq!(tables.len(), chains.len());
+    assert!(!chains.is_empty());
+    let ids: Vec<String> = root.descendants().iter().filter_map(|e| e.attributes.get("id").cloned()).collect();
+    for (table, chain) in tables.iter().zip(chains) {
+        let rows = table.one("tbody").all("tr");
+        let hops = chain["hops"].as_array().unwrap();
+        assert_eq!(rows.len(), hops.len(), "{}", chain["id"]);
+        let marked: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| row.attributes.get("class").is_some_and(|c| c == "problem"))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(marked, [chain["first_failure"].as_u64().unwrap() as usize], "{}", chain["id"]);
+        for (row, hop) in rows.iter().zip(hops) {
+            assert!(row.all_text.contains(hop["component"].as_str().unwrap()));
+            for fault in hop["faults"].as_array().unwrap() {
+                assert!(row.all_text.contains(fault["fault"].as_str().unwrap()), "{}", row.all_text);
+            }
+        }
+        // Every fault links to a finding's card of the page.
+        for link in table.descendants().into_iter().filter(|e| e.name == "a") {
+            let target = link.attr("href").strip_prefix('#').unwrap();
+            assert!(ids.iter().any(|id| id == target), "#{target} is on the page");
+        }
+    }
+}
+
+#[test]
 fn runbook_steps_in_chinese_say_so() {
     let bundle = bundle_dir();
     let steps = |lang: &str| -> Vec<(String, String)> {

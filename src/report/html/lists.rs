@@ -1,5 +1,6 @@
 //! The HTML report's sections after the findings, each a table read from the [`Report`]: task
-//! timings (clock-skew suspects highlighted) and clock offsets, agents' heartbeat gaps, the
+//! timings (clock-skew suspects highlighted) and clock offsets, the release chains across services
+//! (the first failure highlighted), agents' heartbeat gaps, the
 //! commands agents ran, the `application.properties` files as the checks read them, the errors no
 //! rule knows, and the logs read (with those the manual expects and the bundle lacks).
 
@@ -135,6 +136,77 @@ pub(super) fn heartbeat_gaps(report: &Report, html: &mut String) {
             "<p class=\"muted\">{total} gaps in all; the first of each agent are listed (<code>--samples \
              N</code>).</p>\n"
         ));
+    }
+    html.push_str("</section>\n");
+}
+
+/// Release orders and tasks followed across services: one table per chain, its events in time
+/// order, the first failing one marked, each fault linked to its finding's card.
+pub(super) fn chains(report: &Report, html: &mut String) {
+    html.push_str("<section id=\"chains\">\n<h2>Release chains</h2>\n");
+    if report.chains.is_empty() {
+        html.push_str(
+            "<p class=\"empty\">No release order or task was followed across services to a failure.</p>\n</section>\n",
+        );
+        return;
+    }
+    let seen = report.summary.chains_seen;
+    html.push_str(&format!(
+        "<p>Events that name the same release order or task, across services and hosts, in time order: {} of \
+         {seen} chain{} with a failure. The first failing event of each is marked; what follows it probably \
+         follows from it (inferred from the order of events).</p>\n",
+        report.chains.len(),
+        plural(seen)
+    ));
+    let card = |fingerprint: &str| report.findings.iter().position(|f| f.fingerprint == fingerprint);
+    for chain in &report.chains {
+        html.push_str(&format!(
+            "<h3 class=\"chain\"><code>{}</code> <span class=\"muted\">{}</span></h3>\n",
+            esc(&chain.id),
+            chain.components.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" → ")
+        ));
+        html.push_str(
+            "<table class=\"chain\">\n<thead><tr><th>Time</th><th>Component</th><th>Host</th><th>Task</th>\
+             <th>Faults</th><th>Event</th></tr></thead>\n<tbody>\n",
+        );
+        for (i, hop) in chain.hops.iter().enumerate() {
+            let first = chain.first_failure == Some(i);
+            let class = if first { " class=\"problem\"" } else { "" };
+            let task = match (&hop.task_id, &hop.task, &hop.outcome) {
+                (Some(id), Some(role), Some(outcome)) => {
+                    format!("<code>{}</code> {} <span class=\"outcome\">{}</span>", esc(id), esc(role), esc(outcome))
+                }
+                (Some(id), Some(role), None) => format!("<code>{}</code> {}", esc(id), esc(role)),
+                (Some(id), None, _) => format!("<code>{}</code>", esc(id)),
+                (None, ..) => "<span class=\"muted\">-</span>".to_string(),
+            };
+            let faults: Vec<String> = hop
+                .faults
+                .iter()
+                .map(|f| match card(&f.fingerprint) {
+                    Some(n) => format!("<a href=\"#finding-{}\"><code>{}</code></a>", n + 1, esc(&f.fault)),
+                    None => format!("<code>{}</code>", esc(&f.fault)),
+                })
+                .collect();
+            let marker = if first { "<span class=\"flag\">first failure</span> " } else { "" };
+            html.push_str(&format!(
+                "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{task}</td><td>{marker}{}</td>\
+                 <td class=\"wrap\">{}<br /><code>{}</code></td></tr>\n",
+                maybe_time(hop.evidence.timestamp.as_deref()),
+                esc(&hop.component),
+                esc(&hop.host),
+                faults.join(" "),
+                location(&hop.evidence),
+                esc(hop.evidence.text.lines().next().unwrap_or("")),
+            ));
+        }
+        html.push_str("</tbody>\n</table>\n");
+        if chain.hops_total > chain.hops.len() {
+            html.push_str(&format!(
+                "<p class=\"muted\">{} more events of this chain are in the JSON report's count only.</p>\n",
+                chain.hops_total - chain.hops.len()
+            ));
+        }
     }
     html.push_str("</section>\n");
 }

@@ -40,6 +40,7 @@ pub fn write_html(report: &Report, options: &HtmlOptions, out: &mut dyn Write) -
     chart::section(report, &mut html);
     findings(report, options, &mut html);
     lists::tasks(report, &mut html);
+    lists::chains(report, &mut html);
     lists::heartbeat_gaps(report, &mut html);
     lists::exeurls(report, &mut html);
     lists::config_files(report, &mut html);
@@ -218,6 +219,7 @@ fn contents(report: &Report, html: &mut String) {
     let mut links = vec![("chart", "Errors over time"), ("findings", "Findings")];
     links.extend([
         ("tasks", "Tasks"),
+        ("chains", "Release chains"),
         ("heartbeats", "Heartbeat gaps"),
         ("exeurls", "Commands run"),
         ("config", "Configuration files"),
