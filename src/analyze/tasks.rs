@@ -447,10 +447,26 @@ pub struct TaskGroups<'a> {
 
 impl<'a> TaskGroups<'a> {
     pub fn new(batches: &'a [TaskBatch]) -> TaskGroups<'a> {
-        // The keys sit beside the lines: sorting does not follow a pointer per comparison.
-        let mut keyed: Vec<_> = batches
-            .par_iter()
-            .flat_map_iter(|batch| batch.lines().map(|l| ((l.event.task_id, l.event.timestamp, l.event.position), l)))
+        // The keys sit beside the lines: sorting does not follow a pointer per comparison. Each
+        // line is found by its index (its batch by the batches' first indexes), so the threads
+        // write the vector in place: collecting the batches' lines as they come made vectors
+        // per thread that were then copied into one.
+        let firsts: Vec<usize> = batches
+            .iter()
+            .scan(0, |next, batch| {
+                let first = *next;
+                *next += batch.len();
+                Some(first)
+            })
+            .collect();
+        let total = batches.iter().map(TaskBatch::len).sum::<usize>();
+        let mut keyed: Vec<_> = (0..total)
+            .into_par_iter()
+            .map(|i| {
+                let b = firsts.partition_point(|first| *first <= i) - 1;
+                let event = &batches[b].events[i - firsts[b]];
+                ((event.task_id, event.timestamp, event.position), TaskLine { batch: &batches[b], event })
+            })
             .collect();
         // Batches come sorted (see `TaskBatch::sort`): a merge sort finds their runs.
         keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
