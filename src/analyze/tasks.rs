@@ -468,8 +468,10 @@ impl<'a> TaskGroups<'a> {
                 ((event.task_id, event.timestamp, event.position), TaskLine { batch: &batches[b], event })
             })
             .collect();
-        // Batches come sorted (see `TaskBatch::sort`): a merge sort finds their runs.
-        keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
+        // Keys are distinct (a line is one task event: a rule matches an event once), so an
+        // unstable sort gives the one order; it took 15 ms where the merge sort that followed the
+        // batches' sorted runs took 24 (1 thread, 500,000 lines).
+        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut lines: Vec<TaskLine<'a>> = keyed.into_par_iter().map(|(_, line)| line).collect();
         let mut groups = Vec::new();
         let mut start = 0;
