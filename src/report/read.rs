@@ -75,11 +75,16 @@ struct InputPaths {
 impl Report {
     /// Reads a JSON report that `scan --format json` or `merge` wrote.
     pub fn read(path: &Path) -> Result<Report, ReadError> {
-        let bytes = read_bytes(path)?;
+        Report::parse(path, &read_bytes(path)?)
+    }
+
+    /// A report from the bytes of the file at `path` (which names it in errors), checked as
+    /// [`Report::read`] checks it.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report, ReadError> {
         // One parse of the whole report; what a document that is not one is, is found out after.
-        let report = match serde_json::from_slice::<Report>(&bytes) {
+        let report = match serde_json::from_slice::<Report>(bytes) {
             Ok(report) if is_ours(&report.tool.name, report.schema_version) => report,
-            parsed => return Err(not_ours(path, &bytes, parsed.err())),
+            parsed => return Err(not_ours(path, bytes, parsed.err())),
         };
         for (i, finding) in report.findings.iter().enumerate() {
             check_ids(path, i, &finding.fault, &finding.fingerprint)?;
@@ -94,10 +99,15 @@ impl Report {
 impl Baseline {
     /// Reads the findings of a JSON report to compare a new report with.
     pub fn read(path: &Path) -> Result<Baseline, ReadError> {
-        let bytes = read_bytes(path)?;
-        let document = match serde_json::from_slice::<BaselineDocument>(&bytes) {
+        Baseline::parse(path, &read_bytes(path)?)
+    }
+
+    /// A baseline from the bytes of the file at `path` (which names it in errors), checked as
+    /// [`Baseline::read`] checks it.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Baseline, ReadError> {
+        let document = match serde_json::from_slice::<BaselineDocument>(bytes) {
             Ok(document) if is_ours(&document.tool.name, document.schema_version) => document,
-            parsed => return Err(not_ours(path, &bytes, parsed.err())),
+            parsed => return Err(not_ours(path, bytes, parsed.err())),
         };
         for (i, finding) in document.findings.iter().enumerate() {
             check_ids(path, i, &finding.fault, &finding.fingerprint)?;
