@@ -461,6 +461,8 @@ fn render(chromium: &str, page: &Path, args: &[&str]) -> Rendered {
     let (out, err) = (tmp.path().join("stdout"), tmp.path().join("stderr"));
     let mut child = Command::new(chromium)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run"])
+        // CI containers often have a /dev/shm of 64 MB, too small for Chromium's shared memory.
+        .arg("--disable-dev-shm-usage")
         .arg(format!("--user-data-dir={}", tmp.path().join("profile").display()))
         .arg("--host-resolver-rules=MAP * ~NOTFOUND")
         .args(["--enable-logging=stderr", "--v=0"])
