@@ -58,10 +58,17 @@ pub fn escape_html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // U+FFFE, U+FFFF and the like: no XML document may hold them, and the page is one.
+            c if !is_xml_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
     out
+}
+
+/// The characters XML 1.0 allows in a document (its `Char` production).
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xa | 0xd | 0x20..=0xd7ff | 0xe000..=0xfffd | 0x10000..=0x10ffff)
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -88,6 +95,7 @@ mod tests {
             (r#"a="b" c='d' &amp;"#, "a=&quot;b&quot; c=&#39;d&#39; &amp;amp;"),
             ("nul\0esc\x1b[31m\u{202e}", "nul\\x00esc\\x1b[31m\\u{202e}"),
             ("]]> <!-- -->", "]]&gt; &lt;!-- --&gt;"),
+            ("not XML \u{fffe}\u{ffff} end", "not XML \\u{fffe}\\u{ffff} end"),
         ];
         for (text, want) in cases {
             assert_eq!(escape_html(text), want, "{text:?}");

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 use super::baseline::Thresholds;
 use super::build::{Finding, Report};
-use super::escape::escape_for_terminal;
+use super::escape::{escape_for_terminal, is_xml_char};
 use super::text::{counted_noun, finding_plain, plural};
 
 /// Writes the report as JUnit XML; `thresholds` are `--fail-on` and `--fail-on-new` (neither:
@@ -189,11 +189,6 @@ fn escape_xml(text: &str, attribute: bool) -> String {
         }
     }
     xml
-}
-
-/// The characters XML 1.0 allows in a document (its `Char` production).
-fn is_xml_char(c: char) -> bool {
-    matches!(c as u32, 0x9 | 0xa | 0xd | 0x20..=0xd7ff | 0xe000..=0xfffd | 0x10000..=0x10ffff)
 }
 
 #[cfg(test)]

@@ -95,7 +95,7 @@ impl Report {
         let (findings, finding_warnings) = merge_findings(findings, limits.samples);
         warnings.extend(finding_warnings);
         let (unclassified, dropped) = merge_unclassified(unclassified);
-        summary.unclassified_overflow += dropped;
+        summary.unclassified_overflow = summary.unclassified_overflow.saturating_add(dropped);
         let exeurls = newest_exeurls(exeurls, limits.exeurls_per_host);
         // The newest tasks, oldest first.
         tasks.sort_by_key(|t| time(t.end.as_deref().or(t.start.as_deref())));
@@ -108,7 +108,7 @@ impl Report {
         coverage.logs.sort_by(|a, b| (&a.component, &a.host).cmp(&(&b.component, &b.host)));
         coverage.uncovered.sort_by_key(|u| u.overlap != "outside");
         summary.findings = findings.len();
-        summary.matches = findings.iter().map(|f| f.count).sum();
+        summary.matches = findings.iter().fold(0, |sum, f| sum.saturating_add(f.count));
         summary.highest_severity = findings.iter().map(|f| f.severity).max();
         summary.by_severity = Severity::ALL.iter().map(|s| (*s, 0)).collect();
         for finding in &findings {
@@ -164,7 +164,7 @@ fn merge_error_series(series: Vec<ErrorSeries>) -> Vec<ErrorSeries> {
             }
             std::collections::btree_map::Entry::Occupied(mut slot) => {
                 let merged = slot.get_mut();
-                merged.errors += one.errors;
+                merged.errors = merged.errors.saturating_add(one.errors);
                 merged.threshold = merged.threshold.or(one.threshold);
                 merged.minutes.extend(one.minutes);
                 merged.alerts.extend(one.alerts);
@@ -178,7 +178,7 @@ fn merge_error_series(series: Vec<ErrorSeries>) -> Vec<ErrorSeries> {
             one.minutes.dedup_by(|later, earlier| {
                 let same = time(Some(&later.start)) == time(Some(&earlier.start));
                 if same {
-                    earlier.count += later.count;
+                    earlier.count = earlier.count.saturating_add(later.count);
                 }
                 same
             });
@@ -266,7 +266,7 @@ fn merge_findings(findings: Vec<(String, Finding)>, samples: usize) -> (Vec<Find
                     into.fault
                 ));
             }
-            into.count += other.count;
+            into.count = into.count.saturating_add(other.count);
             into.first_seen = earliest(into.first_seen.take(), other.first_seen);
             into.last_seen = latest(into.last_seen.take(), other.last_seen);
             if into.caused_by.is_none() {
@@ -328,7 +328,7 @@ fn merge_unclassified(groups: Vec<Unclassified>) -> (Vec<Unclassified>, u64) {
                 if dated_first(group.first_seen.as_deref()) < dated_first(into.first_seen.as_deref()) {
                     into.example = group.example;
                 }
-                into.count += group.count;
+                into.count = into.count.saturating_add(group.count);
                 into.first_seen = earliest(into.first_seen.take(), group.first_seen);
                 into.last_seen = latest(into.last_seen.take(), group.last_seen);
             }
@@ -338,7 +338,7 @@ fn merge_unclassified(groups: Vec<Unclassified>) -> (Vec<Unclassified>, u64) {
     merged.sort_by(|a, b| {
         (b.count, &a.template, &a.component, &a.host).cmp(&(a.count, &b.template, &b.component, &b.host))
     });
-    let dropped = merged.iter().skip(MAX_GROUPS).map(|u| u.count).sum();
+    let dropped = merged.iter().skip(MAX_GROUPS).fold(0u64, |sum, u| sum.saturating_add(u.count));
     merged.truncate(MAX_GROUPS);
     (merged, dropped)
 }
@@ -361,11 +361,11 @@ fn merge_inputs(reports: &[NamedReport]) -> InputSummary {
     let until = windows.iter().map(|w| w.1.clone()).reduce(|a, b| a.zip(b).and_then(|(a, b)| latest(Some(a), Some(b))));
     InputSummary {
         paths,
-        files: inputs().map(|i| i.files).sum(),
-        bytes: inputs().map(|i| i.bytes).sum(),
-        events: inputs().map(|i| i.events).sum(),
-        lines: inputs().map(|i| i.lines).sum(),
-        ignored: inputs().map(|i| i.ignored).sum(),
+        files: inputs().fold(0, |sum, i| sum.saturating_add(i.files)),
+        bytes: inputs().fold(0, |sum, i| sum.saturating_add(i.bytes)),
+        events: inputs().fold(0, |sum, i| sum.saturating_add(i.events)),
+        lines: inputs().fold(0, |sum, i| sum.saturating_add(i.lines)),
+        ignored: inputs().fold(0, |sum, i| sum.saturating_add(i.ignored)),
         timezone: inputs().next().map_or_else(|| "+00:00".to_string(), |i| i.timezone.clone()),
         since: since.flatten(),
         until: until.flatten(),
@@ -393,16 +393,17 @@ fn merge_inputs(reports: &[NamedReport]) -> InputSummary {
 }
 
 /// The totals of the summaries; what depends on the merged findings is counted again later.
+/// Sums saturate, here and in every merge: a report read back may hold any number.
 fn sum_summaries<'a>(summaries: impl Iterator<Item = &'a Summary>) -> Summary {
     let mut total = Summary::default();
     for s in summaries {
-        total.unclassified_events += s.unclassified_events;
-        total.unclassified_overflow += s.unclassified_overflow;
-        total.exeurls_seen += s.exeurls_seen;
-        total.tasks_seen += s.tasks_seen;
-        total.task_lines_dropped += s.task_lines_dropped;
-        total.chains_seen += s.chains_seen;
-        total.chain_events_dropped += s.chain_events_dropped;
+        total.unclassified_events = total.unclassified_events.saturating_add(s.unclassified_events);
+        total.unclassified_overflow = total.unclassified_overflow.saturating_add(s.unclassified_overflow);
+        total.exeurls_seen = total.exeurls_seen.saturating_add(s.exeurls_seen);
+        total.tasks_seen = total.tasks_seen.saturating_add(s.tasks_seen);
+        total.task_lines_dropped = total.task_lines_dropped.saturating_add(s.task_lines_dropped);
+        total.chains_seen = total.chains_seen.saturating_add(s.chains_seen);
+        total.chain_events_dropped = total.chain_events_dropped.saturating_add(s.chain_events_dropped);
     }
     total
 }

@@ -277,7 +277,7 @@ fn a_long_span_is_drawn_in_buckets_that_sum_their_minutes() {
 fn log_text_never_becomes_markup() {
     let line = "2022-09-29 10:15:32,118 ERROR [e-1] - dispatch task 10390847 to 10.1.2.3 failed: send msg failed \
                 </pre></td><script>alert(1)</script><img src=\"http://evil.invalid/x.png\" onerror=\"alert(2)\"> \
-                <a href='//evil.invalid'>x</a> &amp; \u{202e} \x1b[31m\n";
+                <a href='//evil.invalid'>x</a> &amp; \u{202e} \x1b[31m \u{ffff}\n";
     let output = cas_triage()
         .args(["scan", "--format", "html", "--component", "acopswareexecutor", "--host", HOSTILE_HOST, "-"])
         .write_stdin(line)
@@ -288,10 +288,11 @@ fn log_text_never_becomes_markup() {
     let root = page(&html);
     assert_self_contained(&root);
     assert!(!html.contains('\x1b') && !html.contains('\u{202e}'), "controls shown escaped");
+    assert!(!html.contains('\u{ffff}'), "a character no XML may hold, shown escaped");
     let card = root.one("body").by_id("finding-1");
     let shown = "2022-09-29 10:15:32,118 ERROR [e-1] - dispatch task 10390847 to 10.1.2.3 failed: send msg failed \
                  </pre></td><script>alert(1)</script><img src=\"http://evil.invalid/x.png\" onerror=\"alert(2)\"> \
-                 <a href='//evil.invalid'>x</a> &amp; \\u{202e} \\x1b[31m";
+                 <a href='//evil.invalid'>x</a> &amp; \\u{202e} \\x1b[31m \\u{ffff}";
     let pre = card.find("pre", "");
     assert_eq!(pre.len(), 1);
     assert_eq!(pre[0].text, shown, "the line is the text of its block, whole");

@@ -152,3 +152,69 @@ fn a_report_that_is_not_a_regular_file_or_too_large_is_refused_at_once() {
         }
     }
 }
+
+/// Every count of a report, the largest there is: what it adds up to saturates, and every format
+/// is written without a panic (a crafted report once overflowed the HTML chart's scale).
+#[test]
+fn the_largest_numbers_in_reports_read_back_never_crash_a_format() {
+    const COUNTS: &[&str] = &[
+        "count",
+        "errors",
+        "threshold",
+        "peak",
+        "files",
+        "bytes",
+        "events",
+        "lines",
+        "ignored",
+        "matches",
+        "unclassified_events",
+        "unclassified_overflow",
+        "exeurls_seen",
+        "tasks_seen",
+        "task_lines_dropped",
+        "chains_seen",
+        "chain_events_dropped",
+        "hops_total",
+    ];
+    fn maxed(value: &mut Value) {
+        match value {
+            Value::Array(items) => items.iter_mut().for_each(maxed),
+            Value::Object(fields) => {
+                for (key, field) in fields.iter_mut() {
+                    if COUNTS.contains(&key.as_str()) && field.is_u64() {
+                        *field = Value::from(u64::MAX);
+                    } else {
+                        maxed(field);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let scanned = json_report(tmp.path(), "report.json", &[&bundle_dir()]);
+    let mut report: Value = serde_json::from_str(&std::fs::read_to_string(&scanned).unwrap()).unwrap();
+    maxed(&mut report);
+    assert_eq!(report["error_rate"]["series"][0]["threshold"], u64::MAX);
+    let (first, second) = (tmp.path().join("a.json"), tmp.path().join("b.json"));
+    std::fs::write(&first, serde_json::to_vec(&report).unwrap()).unwrap();
+    std::fs::write(&second, serde_json::to_vec(&report).unwrap()).unwrap();
+    for format in FORMATS {
+        let output = cas_triage().args(["merge", "--format", format]).arg(&first).arg(&second).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&output.stderr));
+        let output = cas_triage()
+            .args(["scan", "--format", format, "--baseline"])
+            .arg(&first)
+            .arg(bundle_dir())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let merged: Value = serde_json::from_slice(
+        &cas_triage().args(["merge", "--format", "json"]).arg(&first).arg(&second).output().unwrap().stdout,
+    )
+    .unwrap();
+    assert_eq!(merged["input"]["files"], u64::MAX, "sums saturate");
+    assert_eq!(merged["findings"][0]["count"], u64::MAX);
+}

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, TimeZone};
 
 use super::markup::{parse_time, plural};
 use crate::report::{ErrorSeries, Report};
@@ -170,10 +170,11 @@ impl<'a> Series<'a> {
             .iter()
             .filter_map(|m| parse_time(&m.start).map(|t| (minute(&t).floor() as i64, m.count)))
             .collect();
-        let mut counts = vec![0; axis.buckets as usize];
+        let mut counts = vec![0u64; axis.buckets as usize];
         for &(m, count) in &minutes {
             if let Some(i) = axis.bucket_of(m) {
-                counts[i] += count;
+                // Saturating: counts read back from a report may be anything.
+                counts[i] = counts[i].saturating_add(count);
             }
         }
         let mut windows = vec![0; axis.buckets as usize];
@@ -210,8 +211,8 @@ fn window_steps(minutes: &[(i64, u64)], window: i64) -> Vec<(i64, u64)> {
     // A window ending at `end` holds the minutes from `end - window` to just before `end`.
     let mut changes: BTreeMap<i64, i128> = BTreeMap::new();
     for &(m, count) in minutes {
-        *changes.entry(m + 1).or_default() += i128::from(count);
-        *changes.entry(m + 1 + window).or_default() -= i128::from(count);
+        *changes.entry(m.saturating_add(1)).or_default() += i128::from(count);
+        *changes.entry(m.saturating_add(1).saturating_add(window)).or_default() -= i128::from(count);
     }
     let mut value: i128 = 0;
     changes
@@ -236,8 +237,8 @@ pub(super) fn linear_ticks(most: u64) -> (u64, Vec<u64>) {
             }
         }
     }
-    let top = most.div_ceil(step) * step;
-    (top, (0..=top / step).map(|i| i * step).collect())
+    let top = most.div_ceil(step).saturating_mul(step);
+    (top, (0..=top / step).map(|i| i.saturating_mul(step)).collect())
 }
 
 /// A log scale from 0: its top (1, 2 or 5 times a power of ten, at least `most`) and its
@@ -272,14 +273,15 @@ pub(super) fn time_ticks(axis: &Axis) -> Vec<Tick> {
     let offset = i64::from(axis.zone.local_minus_utc()) / 60;
     let mut at = (axis.start + offset + step - 1).div_euclid(step) * step - offset;
     let mut ticks = Vec::new();
-    let mut last_date = None;
+    let mut last_date: Option<chrono::NaiveDate> = None;
     while at <= axis.end() {
         let local = axis.local(at);
         let date = local.date_naive();
+        // The year when it is new (the first label, or a span over years), else the day.
         let label = match last_date {
-            None => Some(local.format("%Y-%m-%d").to_string()),
-            Some(previous) if previous != date => Some(local.format("%m-%d").to_string()),
-            Some(_) => None,
+            Some(previous) if previous == date => None,
+            Some(previous) if previous.year() == date.year() => Some(local.format("%m-%d").to_string()),
+            _ => Some(local.format("%Y-%m-%d").to_string()),
         };
         last_date = Some(date);
         ticks.push(Tick { x: axis.x(at as f64), time: local.format("%H:%M").to_string(), date: label });
@@ -291,6 +293,18 @@ pub(super) fn time_ticks(axis: &Axis) -> Vec<Tick> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_name_the_year_whenever_it_changes() {
+        let zone = FixedOffset::east_opt(8 * 3600).unwrap();
+        let (start, end) = (at("1970-01-01 08:00"), at("2022-09-29 10:00"));
+        let ticks = time_ticks(&Axis::over(start, end, zone));
+        let dates: Vec<&str> = ticks.iter().filter_map(|t| t.date.as_deref()).collect();
+        assert!(dates.len() > 3, "{dates:?}");
+        let years: Vec<&str> = dates.iter().map(|d| &d[..4]).collect();
+        assert!(dates.iter().all(|d| d.len() == 10), "every label over years holds its year: {dates:?}");
+        assert!(years.windows(2).all(|w| w[0] < w[1]), "{years:?}");
+    }
 
     #[test]
     fn windows_hold_the_minutes_before_them() {

@@ -181,7 +181,7 @@ fn windows_panel(plot: &Plot<'_>, top: f64, window: i64, html: &mut String) {
     }
     let most = plot.drawn().flat_map(|(s, _)| s.windows.iter().copied()).max().unwrap_or(0);
     let highest = thresholds.keys().next_back().copied().unwrap_or(0);
-    let (max, values) = log_ticks(most.max(highest + 1));
+    let (max, values) = log_ticks(most.max(highest.saturating_add(1)));
     let scale = |v: u64| (1.0 + v as f64).log10() / (1.0 + max as f64).log10();
     let y = |v: u64| top + PANEL - scale(v) * PANEL;
     let title = format!("Errors in the last {window} minutes, as the alerts count them (log scale)");
