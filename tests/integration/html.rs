@@ -406,6 +406,34 @@ fn release_chains_follow_their_events_to_the_first_failure() {
 }
 
 #[test]
+fn a_page_lists_the_most_frequent_unclassified_templates_only() {
+    // 150 templates (words without digits, so nothing is masked), the first the most frequent.
+    let word = |mut i: usize| {
+        let mut w = String::new();
+        for _ in 0..3 {
+            w.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+        }
+        w
+    };
+    let mut log = String::new();
+    for i in 0..150 {
+        for _ in 0..if i == 0 { 5 } else { 1 } {
+            log.push_str(&format!("2022-09-29 10:15:{:02},000 ERROR [w-1] - {} step broke\n", i % 60, word(i)));
+        }
+    }
+    let (_tmp, root) = bundle(&[("10.0.0.1/home/admin/logs/acappcore/common-error.log", log.as_bytes())]);
+    let report = scan_json(&[&root], 0);
+    assert_eq!(report["unclassified"].as_array().unwrap().len(), 150);
+    let page = page(&scan_html(&[&root]));
+    let section = page.one("body").by_id("unclassified");
+    let rows = section.one("table").one("tbody").all("tr");
+    assert_eq!(rows.len(), 100);
+    assert!(rows[0].all_text.contains("aaa step broke") && rows[0].all_text.starts_with('5'), "{}", rows[0].all_text);
+    assert!(section.all_text.contains("The 100 most frequent of 150 templates"), "{}", section.all_text);
+}
+
+#[test]
 fn runbook_steps_in_chinese_say_so() {
     let bundle = bundle_dir();
     let steps = |lang: &str| -> Vec<(String, String)> {

@@ -321,6 +321,10 @@ pub(super) fn config_files(report: &Report, html: &mut String) {
     html.push_str("</tbody>\n</table>\n</section>\n");
 }
 
+/// The unclassified groups a page lists, the most frequent: a bundle of thousands of hosts has
+/// tens of thousands, megabytes of page no one reads; the JSON report has them all.
+pub(super) const UNCLASSIFIED_SHOWN: usize = 100;
+
 pub(super) fn unclassified(report: &Report, html: &mut String) {
     if report.unclassified.is_empty() {
         return;
@@ -341,7 +345,7 @@ pub(super) fn unclassified(report: &Report, html: &mut String) {
         "<table class=\"unclassified\">\n<thead><tr><th class=\"num\">Count</th><th>Component</th><th>Host</th>\
          <th>Template and first example</th><th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n",
     );
-    for group in &report.unclassified {
+    for group in report.unclassified.iter().take(UNCLASSIFIED_SHOWN) {
         let mut example = String::new();
         evidence(report, &group.example, &mut example);
         html.push_str(&format!(
@@ -355,7 +359,14 @@ pub(super) fn unclassified(report: &Report, html: &mut String) {
             maybe_time(group.last_seen.as_deref()),
         ));
     }
-    html.push_str("</tbody>\n</table>\n</section>\n");
+    html.push_str("</tbody>\n</table>\n");
+    if report.unclassified.len() > UNCLASSIFIED_SHOWN {
+        html.push_str(&format!(
+            "<p class=\"muted\">The {UNCLASSIFIED_SHOWN} most frequent of {} templates; the JSON report lists them all.</p>\n",
+            report.unclassified.len()
+        ));
+    }
+    html.push_str("</section>\n");
 }
 
 pub(super) fn coverage(report: &Report, html: &mut String) {
