@@ -106,3 +106,19 @@ fn note_found_file(file: &ConfigFile, quiet: bool) {
     let sets = if sensitive.is_empty() { String::new() } else { format!(", which sets {}", sensitive.join(", ")) };
     eprintln!("cas-triage: using ./{}{sets} (--no-config to ignore it)", config_file::DEFAULT_FILE);
 }
+
+/// Now, or the time `SOURCE_DATE_EPOCH` gives when it is set (reproducible outputs: an HTML page,
+/// the date of exported rules).
+fn now_or_source_date() -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    match std::env::var_os("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
+        Some(epoch) => {
+            let text = epoch.to_string_lossy();
+            text.trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+                .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH {text:?}: expected seconds since 1970-01-01"))
+        }
+        None => Ok(chrono::Utc::now()),
+    }
+}

@@ -140,14 +140,7 @@ fn export_date(date: Option<&str>) -> anyhow::Result<NaiveDate> {
         return NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|_| anyhow!("--date {text:?}: expected a date like 2025-06-30"));
     }
-    if let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH").filter(|v| !v.is_empty()) {
-        let text = epoch.to_string_lossy();
-        let day = text.trim().parse::<i64>().ok().and_then(|s| chrono::DateTime::from_timestamp(s, 0));
-        return day
-            .map(|time| time.date_naive())
-            .ok_or_else(|| anyhow!("SOURCE_DATE_EPOCH {text:?}: expected seconds since 1970-01-01"));
-    }
-    Ok(chrono::Utc::now().date_naive())
+    Ok(super::now_or_source_date()?.date_naive())
 }
 
 /// Writes the files of `export` into `dir` and removes the files an earlier export in the same

@@ -73,14 +73,6 @@ pub(super) fn html_options(
     redacted: Option<bool>,
     runbooks: Option<Lang>,
 ) -> anyhow::Result<HtmlOptions> {
-    let now = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(text) if !text.is_empty() => text
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
-            .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH {text:?}: expected seconds since 1970-01-01"))?,
-        _ => chrono::Utc::now(),
-    };
+    let now = super::now_or_source_date()?;
     Ok(HtmlOptions { scanned_at: now.with_timezone(&zone), redacted, runbooks })
 }
