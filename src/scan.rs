@@ -24,7 +24,7 @@ use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
 use crate::input::{
     CUT_SHORT, Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Transcoded, Unit, load_unit,
 };
-use crate::rules::{Check, CompiledRules, Role, RuleKind, RuleMatch, Scope, Scratch};
+use crate::rules::{Check, CompiledRules, EventHits, Role, RuleKind, RuleMatch, Scope, Scratch};
 
 /// The text kept of each task line: tasks are many, and their lines are shown only for the
 /// tasks a report lists.
@@ -293,11 +293,13 @@ impl<'a> Scanner<'a> {
         outcome
     }
 
-    /// One pass of the literal automaton over the chunk, one walk over its events; rules are
-    /// evaluated only on events that hold a literal (or when the pack has unfiltered signatures).
+    /// One walk over the chunk's events, a batch at a time: each batch is searched for the
+    /// literals of the rules its events' levels allow, then rules are evaluated only on events
+    /// that hold a literal (or when the pack has unfiltered signatures).
     fn scan_chunk(&self, ctx: &SourceContext<'_>, chunk: &[u8]) -> ScanOutcome {
         let mut outcome = ScanOutcome::empty(&self.options);
-        let mut hits = self.rules.literal_iter_in(&ctx.scope, chunk).peekable();
+        let mut event_hits = EventHits::default();
+        let mut batch: Vec<Record<'_>> = Vec::new();
         let mut scratch = Scratch::default();
         let mut found: Vec<RuleMatch> = Vec::new();
         let mut records = Records::new(chunk);
@@ -315,71 +317,76 @@ impl<'a> Scanner<'a> {
         let check_every_event = self.rules.has_unfiltered();
         let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
         let windowed = self.options.since.is_some() || self.options.until.is_some();
-        for record in records.by_ref() {
-            // The span of the log, window or not: coverage says whether the log covers the window.
-            if let Some(ts) = record.timestamp {
-                first = Some(first.map_or(ts, |f| f.min(ts)));
-                last = Some(last.map_or(ts, |l| l.max(ts)));
-            }
-            if windowed && !self.in_window(record.timestamp) {
-                // Literal hits inside a skipped event are passed over with it.
+        while fill_batch(&mut records, &mut batch) {
+            let searched = |record: &Record<'_>| !windowed || self.in_window(record.timestamp);
+            let mut hits =
+                event_hits.search(self.rules, &ctx.scope, chunk, &batch, searched).iter().copied().peekable();
+            for record in &batch {
+                // The span of the log, window or not: coverage says whether the log covers the window.
+                if let Some(ts) = record.timestamp {
+                    first = Some(first.map_or(ts, |f| f.min(ts)));
+                    last = Some(last.map_or(ts, |l| l.max(ts)));
+                }
+                if windowed && !self.in_window(record.timestamp) {
+                    // Literal hits inside a skipped event are passed over with it.
+                    let end = record.offset + record.bytes.len();
+                    while hits.next_if(|hit| hit.start < end).is_some() {}
+                    while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
+                        exeurl_cursor += 1;
+                    }
+                    continue;
+                }
+                outcome.events += 1;
                 let end = record.offset + record.bytes.len();
-                while hits.next_if(|hit| hit.start < end).is_some() {}
+                let has_hits = hits.peek().is_some_and(|hit| hit.start < end);
                 while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
+                    let offset = exeurls[exeurl_cursor];
+                    let (line, start, text) = record.line_and_start_at(offset);
+                    if is_command(text, offset - start) {
+                        exeurl_spots.push((record.timestamp, line, offset));
+                    }
                     exeurl_cursor += 1;
                 }
-                continue;
-            }
-            outcome.events += 1;
-            let end = record.offset + record.bytes.len();
-            let has_hits = hits.peek().is_some_and(|hit| hit.start < end);
-            while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
-                let offset = exeurls[exeurl_cursor];
-                let (line, start, text) = record.line_and_start_at(offset);
-                if is_command(text, offset - start) {
-                    exeurl_spots.push((record.timestamp, line, offset));
-                }
-                exeurl_cursor += 1;
-            }
-            if ctx.counts_errors && matches!(record.level, Level::Error | Level::Fatal | Level::Unknown) {
-                if let Some(timestamp) = record.timestamp {
-                    errors.add(timestamp, || self.plain_evidence(ctx, &record));
-                }
-            }
-            if has_hits || check_every_event {
-                let inside = std::iter::from_fn(|| hits.next_if(|hit| hit.start < end));
-                self.rules.evaluate(&record, inside, &ctx.scope, &mut scratch, |m| found.push(m));
-            }
-            if found.is_empty() {
-                if record.level >= Level::Error {
-                    self.record_unclassified(ctx, &record, &mut template, &mut unclassified);
-                }
-                continue;
-            }
-            for m in found.drain(..) {
-                let rule = self.rules.rule(m.rule);
-                match (&rule.kind, &mut heartbeats) {
-                    (RuleKind::Analysis(_), Some(tracker)) if rule.heartbeat.is_some() => {
-                        if let Some(timestamp) = record.timestamp {
-                            let position = (ctx.unit, ctx.source.member, record.line);
-                            tracker.beat(timestamp, |slot| {
-                                slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
-                            });
-                        }
+                if ctx.counts_errors && matches!(record.level, Level::Error | Level::Fatal | Level::Unknown) {
+                    if let Some(timestamp) = record.timestamp {
+                        errors.add(timestamp, || self.plain_evidence(ctx, record));
                     }
-                    (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
-                        if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
-                            if self.is_past_task_cutoff(record.timestamp) {
-                                outcome.facts.task_lines_dropped += 1;
-                            } else {
-                                self.record_task(ctx, &record, &m, role, &mut tasks);
+                }
+                if has_hits || check_every_event {
+                    let inside = std::iter::from_fn(|| hits.next_if(|hit| hit.start < end));
+                    self.rules.evaluate(record, inside, &ctx.scope, &mut scratch, |m| found.push(m));
+                }
+                if found.is_empty() {
+                    if record.level >= Level::Error {
+                        self.record_unclassified(ctx, record, &mut template, &mut unclassified);
+                    }
+                    continue;
+                }
+                for m in found.drain(..) {
+                    let rule = self.rules.rule(m.rule);
+                    match (&rule.kind, &mut heartbeats) {
+                        (RuleKind::Analysis(_), Some(tracker)) if rule.heartbeat.is_some() => {
+                            if let Some(timestamp) = record.timestamp {
+                                let position = (ctx.unit, ctx.source.member, record.line);
+                                tracker.beat(timestamp, |slot| {
+                                    slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
+                                });
                             }
                         }
-                    }
-                    (RuleKind::Analysis(_), _) => {}
-                    _ => {
-                        self.record_match(ctx, &record, &m, &mut outcome.findings);
-                        self.record_chain_hop(ctx, &record, m.rule, &mut outcome.facts);
+                        (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
+                            if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
+                                if self.is_past_task_cutoff(record.timestamp) {
+                                    outcome.facts.task_lines_dropped += 1;
+                                } else {
+                                    self.record_task(ctx, record, &m, role, &mut tasks);
+                                }
+                            }
+                        }
+                        (RuleKind::Analysis(_), _) => {}
+                        _ => {
+                            self.record_match(ctx, record, &m, &mut outcome.findings);
+                            self.record_chain_hop(ctx, record, m.rule, &mut outcome.facts);
+                        }
                     }
                 }
             }
@@ -667,6 +674,24 @@ fn config_file_fact(
         decodes_as_gbk: encoding.and_then(|e| e.gbk.as_ref()).map(|g| g.decodes),
         empty_keys: empty_keys(bytes),
     }
+}
+
+/// Events searched for literals together: about a block of bytes, which stays in cache between
+/// the search and the walk over the events.
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// Refills `batch` with the next events, about [`BATCH_BYTES`] of them; false at the end.
+fn fill_batch<'a>(records: &mut Records<'a>, batch: &mut Vec<Record<'a>>) -> bool {
+    batch.clear();
+    let mut bytes = 0;
+    for record in records.by_ref() {
+        bytes += record.bytes.len();
+        batch.push(record);
+        if bytes >= BATCH_BYTES {
+            break;
+        }
+    }
+    !batch.is_empty()
 }
 
 fn bytecount_lines(bytes: &[u8]) -> u64 {

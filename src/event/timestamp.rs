@@ -77,6 +77,10 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, in order: `Level::ALL[level as usize] == level`.
+    pub const ALL: [Level; 7] =
+        [Level::Unknown, Level::Trace, Level::Debug, Level::Info, Level::Warn, Level::Error, Level::Fatal];
+
     /// Parses a level name as rule packs and logs spell it (case-insensitive, `WARNING` and
     /// `SEVERE` included).
     pub fn from_name(name: &[u8]) -> Option<Level> {

@@ -11,15 +11,17 @@
 //! matches. With more literals than a few packed searchers hold, or where no packed searcher
 //! can be built, the DFA is used.
 
+use std::ops::Range;
+
 use aho_corasick::packed::{self, MatchKind as PackedKind};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind, Span};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, Span};
 
 /// The most literals of one packed searcher.
 const GROUP: usize = 64;
 /// Past this many packed searchers, one DFA pass is faster than a pass of each.
 const MAX_GROUPS: usize = 4;
 /// Bytes lowercased and searched at a time: small enough to stay in cache.
-const BLOCK: usize = 64 * 1024;
+pub const BLOCK: usize = 64 * 1024;
 
 /// A literal found in the scanned buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,6 +35,8 @@ pub struct LiteralHit {
 #[derive(Debug, Clone)]
 pub struct LiteralSearch {
     engine: Engine,
+    /// Length of the longest literal.
+    longest: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -47,7 +51,6 @@ struct Packed {
     groups: Vec<(packed::Searcher, Vec<u32>)>,
     /// For each pattern, the other patterns of its group that are its prefixes.
     prefixes: Vec<Vec<u32>>,
-    longest: usize,
 }
 
 impl LiteralSearch {
@@ -59,13 +62,19 @@ impl LiteralSearch {
             Some(packed) => Engine::Packed(packed),
             None => Engine::Automaton(dfa(&lower)?),
         };
-        Ok(LiteralSearch { engine })
+        Ok(LiteralSearch { engine, longest: longest(&lower) })
     }
 
     /// The same search, always with the DFA: what the packed search is checked against.
     pub fn with_automaton(patterns: &[Vec<u8>]) -> Result<LiteralSearch, String> {
         let lower = distinct_lowercase(patterns)?;
-        Ok(LiteralSearch { engine: Engine::Automaton(dfa(&lower)?) })
+        Ok(LiteralSearch { engine: Engine::Automaton(dfa(&lower)?), longest: longest(&lower) })
+    }
+
+    /// Length of the longest literal: one that starts just before a span's end reaches this
+    /// many bytes minus one past it.
+    pub fn longest(&self) -> usize {
+        self.longest
     }
 
     /// Whether the SIMD packed searchers are used (else the DFA).
@@ -78,7 +87,7 @@ impl LiteralSearch {
     /// line.
     pub fn iter<'a>(&'a self, buf: &'a [u8]) -> impl Iterator<Item = LiteralHit> + 'a {
         let (packed, dfa) = match &self.engine {
-            Engine::Packed(packed) => (Some(PackedIter::new(packed, buf)), None),
+            Engine::Packed(_) => (Some(PackedIter::new(self, buf)), None),
             Engine::Automaton(ac) => (None, Some(ac.find_overlapping_iter(buf))),
         };
         packed
@@ -86,6 +95,47 @@ impl LiteralSearch {
             .flatten()
             .chain(dfa.into_iter().flatten().map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() }))
     }
+
+    /// Pushes to `out` every literal that starts in `lower[starts]`, with `base` added to its
+    /// start, in no particular order. `lower` must be ASCII-lowercased already, and hold the
+    /// [`LiteralSearch::longest`] `- 1` bytes past `starts.end` where the text goes on, so that a
+    /// literal starting in the span is found whole.
+    pub fn find_in_lowercase(&self, lower: &[u8], starts: Range<usize>, base: usize, out: &mut Vec<LiteralHit>) {
+        let end = starts.end.saturating_add(self.longest - 1).min(lower.len());
+        if starts.start >= end {
+            return;
+        }
+        match &self.engine {
+            Engine::Packed(packed) => {
+                for (searcher, ids) in &packed.groups {
+                    let mut at = starts.start;
+                    while let Some(m) = searcher.find_in(lower, Span::from(at..end)) {
+                        if m.start() >= starts.end {
+                            break;
+                        }
+                        let pattern = ids[m.pattern().as_usize()];
+                        out.push(LiteralHit { start: base + m.start(), pattern });
+                        for &prefix in &packed.prefixes[pattern as usize] {
+                            out.push(LiteralHit { start: base + m.start(), pattern: prefix });
+                        }
+                        at = m.start() + 1;
+                    }
+                }
+            }
+            Engine::Automaton(ac) => {
+                let input = Input::new(lower).span(starts.start..end);
+                out.extend(
+                    ac.find_overlapping_iter(input)
+                        .filter(|m| m.start() < starts.end)
+                        .map(|m| LiteralHit { start: base + m.start(), pattern: m.pattern().as_u32() }),
+                );
+            }
+        }
+    }
+}
+
+fn longest(patterns: &[Vec<u8>]) -> usize {
+    patterns.iter().map(Vec::len).max().unwrap_or(1).max(1)
 }
 
 fn distinct_lowercase(patterns: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, String> {
@@ -137,14 +187,13 @@ impl Packed {
             }
             groups.push((searcher, ids.to_vec()));
         }
-        let longest = patterns.iter().map(Vec::len).max().unwrap_or(1);
-        Some(Packed { groups, prefixes, longest })
+        Some(Packed { groups, prefixes })
     }
 }
 
 /// The packed search over a buffer, a block at a time.
 struct PackedIter<'a> {
-    search: &'a Packed,
+    search: &'a LiteralSearch,
     buf: &'a [u8],
     /// Where the next block starts.
     next_block: usize,
@@ -154,7 +203,7 @@ struct PackedIter<'a> {
 }
 
 impl<'a> PackedIter<'a> {
-    fn new(search: &'a Packed, buf: &'a [u8]) -> PackedIter<'a> {
+    fn new(search: &'a LiteralSearch, buf: &'a [u8]) -> PackedIter<'a> {
         PackedIter { search, buf, next_block: 0, lower: Vec::new(), hits: Vec::new(), next_hit: 0 }
     }
 
@@ -171,21 +220,7 @@ impl<'a> PackedIter<'a> {
         self.lower.extend(self.buf[start..reach].iter().map(u8::to_ascii_lowercase));
         self.hits.clear();
         self.next_hit = 0;
-        let starts_before = end - start;
-        for (searcher, ids) in &self.search.groups {
-            let mut at = 0;
-            while let Some(m) = searcher.find_in(&self.lower, Span::from(at..self.lower.len())) {
-                if m.start() >= starts_before {
-                    break;
-                }
-                let pattern = ids[m.pattern().as_usize()];
-                self.hits.push(LiteralHit { start: start + m.start(), pattern });
-                for &prefix in &self.search.prefixes[pattern as usize] {
-                    self.hits.push(LiteralHit { start: start + m.start(), pattern: prefix });
-                }
-                at = m.start() + 1;
-            }
-        }
+        self.search.find_in_lowercase(&self.lower, 0..end - start, start, &mut self.hits);
         self.hits.sort_unstable();
         self.next_block = end;
         true

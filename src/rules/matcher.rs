@@ -15,7 +15,7 @@ use super::RuleError;
 pub use super::literals::LiteralHit;
 use super::literals::LiteralSearch;
 use super::pack::{Rule, RulePack, Signature};
-use crate::event::Record;
+use crate::event::{Level, Record};
 
 /// Extracted regex prefixes shorter than this would make too many events candidates.
 const MIN_PREFILTER_LEN: usize = 3;
@@ -34,30 +34,38 @@ pub struct RuleMatch {
 }
 
 /// Which rules apply to one source (by component and file kind), indexed like the pack, and
-/// the literal search that holds their literals.
+/// the literal searches that hold their literals: one for every event, one per level.
 #[derive(Debug, Clone)]
 pub struct Scope {
     active: Vec<bool>,
     /// Index in [`CompiledRules`]' scoped literal searches (0: every literal).
     literals: usize,
+    /// For each level (by `Level as usize`), the search for the literals of the active rules
+    /// that allow the level: most events are INFO, which few rules read.
+    by_level: [usize; Level::ALL.len()],
 }
 
 impl Scope {
     pub fn all(rules: &CompiledRules) -> Scope {
-        Scope { active: vec![true; rules.pack.rules().len()], literals: 0 }
+        Scope { active: vec![true; rules.pack.rules().len()], literals: 0, by_level: [0; Level::ALL.len()] }
     }
 
     /// The line rules that apply to a log of `component`. A rule limited to some components also
     /// applies to logs whose component is unknown, since nothing rules it out.
     pub fn for_component(rules: &CompiledRules, component: &str) -> Scope {
         let active = active_for(&rules.pack, component);
-        let literals = rules.scoped.iter().position(|s| s.active == active).unwrap_or(0);
-        Scope { active, literals }
+        let find = |wanted: &[bool]| rules.scoped.iter().position(|s| s.active == wanted).unwrap_or(0);
+        let by_level = Level::ALL.map(|level| find(&active_at(&rules.pack, &active, level)));
+        Scope { literals: find(&active), active, by_level }
     }
 
     /// Only the rule at `index`: how a rule's examples are tested.
     pub fn only(rules: &CompiledRules, index: usize) -> Scope {
-        Scope { active: (0..rules.pack.rules().len()).map(|i| i == index).collect(), literals: 0 }
+        Scope {
+            active: (0..rules.pack.rules().len()).map(|i| i == index).collect(),
+            literals: 0,
+            by_level: [0; Level::ALL.len()],
+        }
     }
 
     pub fn is_active(&self, rule: usize) -> bool {
@@ -111,6 +119,54 @@ impl ScopedLiterals {
     }
 }
 
+/// Of the `active` rules, those that read events of `level` (see [`rule_allows`]).
+fn active_at(pack: &RulePack, active: &[bool], level: Level) -> Vec<bool> {
+    pack.rules().iter().zip(active).map(|(rule, &active)| active && rule_allows(rule, level)).collect()
+}
+
+/// Whether `rule` reads events of `level`: a rule without levels reads all, and an event whose
+/// level is unknown is read by every rule.
+fn rule_allows(rule: &Rule, level: Level) -> bool {
+    rule.levels.is_empty() || level == Level::Unknown || rule.levels.contains(&level)
+}
+
+/// A literal search that serves some events (see [`CompiledRules::literals_for`]); searches
+/// that serve the same events compare equal.
+#[derive(Debug, Clone, Copy)]
+pub struct LevelLiterals<'a> {
+    search: &'a LiteralSearch,
+    /// The pack-wide pattern number of each of its literals.
+    ids: &'a [u32],
+}
+
+impl PartialEq for LevelLiterals<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.search, other.search)
+    }
+}
+
+impl LevelLiterals<'_> {
+    /// See [`LiteralSearch::longest`].
+    pub fn longest(&self) -> usize {
+        self.search.longest()
+    }
+
+    /// Like [`LiteralSearch::find_in_lowercase`], with pack-wide pattern numbers.
+    pub fn find_in_lowercase(
+        &self,
+        lower: &[u8],
+        starts: std::ops::Range<usize>,
+        base: usize,
+        out: &mut Vec<LiteralHit>,
+    ) {
+        let from = out.len();
+        self.search.find_in_lowercase(lower, starts, base, out);
+        for hit in &mut out[from..] {
+            hit.pattern = self.ids[hit.pattern as usize];
+        }
+    }
+}
+
 /// The rules that apply to a log of `component` (see [`Scope::for_component`]).
 fn active_for(pack: &RulePack, component: &str) -> Vec<bool> {
     pack.rules()
@@ -122,7 +178,8 @@ fn active_for(pack: &RulePack, component: &str) -> Vec<bool> {
 }
 
 /// The literal search over every literal, then one per distinct set of rules that the logs of a
-/// known component (or one a rule names) use, over the literals of those rules only.
+/// known component (or one a rule names) use, and that their events of each level use, over the
+/// literals of those rules only.
 fn scoped_literals(
     pack: &RulePack,
     patterns: &[Vec<u8>],
@@ -140,10 +197,14 @@ fn scoped_literals(
     let mut scoped = vec![build(vec![true; pack.rules().len()])?];
     let mut components: Vec<&str> = crate::input::known_components().collect();
     components.extend(pack.rules().iter().flat_map(|rule| rule.components.iter().map(String::as_str)));
+    components.push(crate::input::UNKNOWN);
     for component in components {
         let active = active_for(pack, component);
-        if !scoped.iter().any(|s| s.active == active) {
-            scoped.push(build(active)?);
+        let levels = Level::ALL.map(|level| active_at(pack, &active, level));
+        for wanted in std::iter::once(active).chain(levels) {
+            if !scoped.iter().any(|s| s.active == wanted) {
+                scoped.push(build(wanted)?);
+            }
         }
     }
     Ok(scoped)
@@ -217,6 +278,13 @@ impl CompiledRules {
         self.scoped.get(scope.literals).unwrap_or(&self.scoped[0]).iter(buf)
     }
 
+    /// The literal search for the events of `level` under `scope`, when any of their rules has
+    /// literals.
+    pub fn literals_for(&self, scope: &Scope, level: Level) -> Option<LevelLiterals<'_>> {
+        let scoped = self.scoped.get(scope.by_level[level as usize]).unwrap_or(&self.scoped[0]);
+        scoped.search.as_ref().map(|search| LevelLiterals { search, ids: &scoped.ids })
+    }
+
     /// Every literal occurrence in `buf`, collected into `out`.
     pub fn literal_hits(&self, buf: &[u8], out: &mut Vec<LiteralHit>) {
         out.clear();
@@ -263,10 +331,7 @@ impl CompiledRules {
             }
             last_sig = Some(sig_ref);
             let rule = self.rule(rule_index);
-            if !rule.levels.is_empty()
-                && record.level != crate::event::Level::Unknown
-                && !rule.levels.contains(&record.level)
-            {
+            if !rule_allows(rule, record.level) {
                 continue;
             }
             let signatures = rule.kind.signatures();

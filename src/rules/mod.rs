@@ -4,6 +4,7 @@
 
 mod digest;
 mod embedded;
+mod event_hits;
 mod examples;
 mod format;
 mod lint;
@@ -12,10 +13,11 @@ mod matcher;
 mod pack;
 
 pub use digest::pack_id;
+pub use event_hits::EventHits;
 pub use examples::{ExampleFailure, test_examples};
 pub use lint::{LintLevel, LintProblem, lint_dir, lint_files};
 pub use literals::LiteralSearch;
-pub use matcher::{CompiledRules, LiteralHit, RuleMatch, Scope, Scratch};
+pub use matcher::{CompiledRules, LevelLiterals, LiteralHit, RuleMatch, Scope, Scratch};
 pub use pack::{
     Check, ErrorRate, FieldDoc, Heartbeat, PackVersion, ReleaseStep, Remediation, Role, Rule, RuleKind, RulePack,
     Signature, Tasks, Text, fill_placeholders,
