@@ -1,6 +1,6 @@
 //! Benchmarks of the scan pipeline, stage by stage and whole: compiling the embedded rule pack,
 //! splitting a log into events, parsing header lines, the literal pass, scanning one log in
-//! memory, and scanning a generated bundle from disk (`input::discover` + `scan::Scanner`) on a
+//! memory, the literal pass by level on a default log, and scanning a generated bundle from disk (`input::discover` + `scan::Scanner`) on a
 //! rayon pool of one and of two threads.
 //!
 //! Input comes from the deterministic generator in `support/generate.rs`, written once outside
@@ -18,9 +18,9 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cas_triage::event::{Records, parse_header};
+use cas_triage::event::{Level, Record, Records, parse_header};
 use cas_triage::input::{Bytes, FileKind, Source, discover, infer};
-use cas_triage::rules::{CompiledRules, LiteralHit, RulePack};
+use cas_triage::rules::{CompiledRules, EventHits, LiteralHit, RulePack, Scope};
 use cas_triage::scan::{ScanOptions, ScanOutcome, Scanner};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -30,6 +30,8 @@ use generate::{BundleSpec, GeneratedLog, LogKind, LogSpec, generate_bundle, gene
 const LOG_BYTES: usize = 32 << 20;
 /// Path the in-memory log pretends to have: the executor is the component with every fault.
 const LOG_PATH: &str = "bench/10.12.3.4/home/admin/logs/acopswareexecutor/common-error.log";
+/// Path of the in-memory default log (INFO, WARN and DEBUG events, task lines).
+const DEFAULT_LOG_PATH: &str = "bench/10.12.3.4/home/admin/logs/acopswareexecutor/acopswareexecutor-default.log";
 
 fn embedded_rules() -> CompiledRules {
     CompiledRules::compile(RulePack::embedded().expect("the embedded pack loads")).expect("the embedded pack compiles")
@@ -141,6 +143,71 @@ fn stages(c: &mut Criterion) {
     group.finish();
 }
 
+/// A default log, where most events are INFO: every literal searched in every event, against
+/// each event searched for the literals of the rules its level allows, and the whole scan.
+fn default_log(c: &mut Criterion) {
+    let rules = embedded_rules();
+    let log = generate_log(&LogSpec::new("acopswareexecutor", LogKind::Default, LOG_BYTES, 7));
+    assert!(!log.expected.is_empty(), "the log holds faults");
+    let text = &log.text[..];
+    let scope = Scope::for_component(&rules, "acopswareexecutor");
+    let records: Vec<Record<'_>> = Records::new(text).collect();
+    let mut group = c.benchmark_group("default log");
+    group.sample_size(20).measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Bytes(text.len() as u64));
+
+    let every: Vec<LiteralHit> = rules.literal_iter_in(&scope, text).collect();
+    group.bench_function("literal hits, every event searched for every literal", |b| {
+        b.iter(|| assert_eq!(rules.literal_iter_in(&scope, black_box(text)).count(), every.len()))
+    });
+
+    // The events whose level every rule reads get exactly their hits of the search above; the
+    // others (INFO, DEBUG) a part of them.
+    let mut event_hits = EventHits::default();
+    let by_level = event_hits.search(&rules, &scope, text, &records, |_| true).to_vec();
+    let mut lost = 0;
+    for record in &records {
+        let inside = |hits: &[LiteralHit]| -> Vec<LiteralHit> {
+            let end = record.offset + record.bytes.len();
+            hits.iter().copied().filter(|h| h.start >= record.offset && h.start < end).collect()
+        };
+        let (all, kept) = (inside(&every), inside(&by_level));
+        assert!(kept.iter().all(|hit| all.contains(hit)), "a hit the full search does not find");
+        if matches!(record.level, Level::Warn | Level::Error | Level::Fatal | Level::Unknown) {
+            assert_eq!(kept, all, "an event every rule reads keeps every hit");
+        }
+        lost += all.len() - kept.len();
+    }
+    assert!(lost > 0, "INFO events hold literals only rules of other levels read");
+    group.bench_function("event hits, each event searched for the literals its level needs", |b| {
+        b.iter(|| {
+            let found = event_hits.search(&rules, &scope, black_box(text), &records, |_| true).len();
+            assert_eq!(found, by_level.len());
+        })
+    });
+
+    let source = Source {
+        path: DEFAULT_LOG_PATH.into(),
+        archive: None,
+        kind: FileKind::Log,
+        identity: infer(DEFAULT_LOG_PATH),
+        bytes: Bytes::Owned(log.text.clone()),
+        member: 0,
+        first_line: 0,
+        continued: false,
+    };
+    let scanner = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
+    let want = expected_counts(&log.expected);
+    group.bench_function("scan one source, one chunk", |b| {
+        b.iter(|| {
+            let outcome = scanner.scan_source(0, black_box(&source));
+            assert_eq!(counts_by_fault(&rules, &outcome), want);
+            assert_eq!((outcome.events, outcome.lines), (log.events, log.lines));
+        })
+    });
+    group.finish();
+}
+
 fn whole_scan(c: &mut Criterion) {
     let rules = embedded_rules();
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -173,5 +240,5 @@ fn whole_scan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compile_pack, stages, whole_scan);
+criterion_group!(benches, compile_pack, stages, default_log, whole_scan);
 criterion_main!(benches);
