@@ -141,6 +141,8 @@ struct SourceContext<'a> {
     reads_exeurls: bool,
     /// A `common-error.log`: its error events count towards error-rate alerts.
     counts_errors: bool,
+    /// The task rule applies to the source: it may hold task lines.
+    records_tasks: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -236,6 +238,9 @@ impl<'a> Scanner<'a> {
 
     /// Scans one source: a log event by event, a properties file with the file checks.
     pub fn scan_source(&self, unit: u32, source: &Source) -> ScanOutcome {
+        let scope = Scope::for_component(self.rules, &source.identity.component);
+        let records_tasks =
+            self.rules.pack().rules().iter().enumerate().any(|(index, rule)| rule.tasks.is_some() && scope.is_active(index));
         let ctx = SourceContext {
             unit,
             source,
@@ -243,9 +248,10 @@ impl<'a> Scanner<'a> {
             archive: source.archive.as_deref().map(Arc::from),
             component: source.identity.component.as_str().into(),
             host: source.identity.host.as_str().into(),
-            scope: Scope::for_component(self.rules, &source.identity.component),
+            scope,
             reads_exeurls: matches!(source.identity.component.as_str(), "staragent" | crate::input::UNKNOWN),
             counts_errors: source.path.rsplit(['/', '\\']).next().is_some_and(|name| name.contains("common-error.log")),
+            records_tasks,
         };
         let mut outcome = match source.kind {
             FileKind::Log => self.scan_log(&ctx),
@@ -312,6 +318,9 @@ impl<'a> Scanner<'a> {
         // Where the commands are; only the newest few are parsed, at the end of the chunk.
         let mut exeurl_spots: Vec<(Option<Timestamp>, u64, usize)> = Vec::new();
         let mut tasks = TaskBatch::new(ctx.component.clone(), ctx.host.clone(), ctx.path.clone(), ctx.archive.clone());
+        if ctx.records_tasks {
+            tasks.reserve_for(chunk.len());
+        }
         let mut heartbeats =
             self.rules.pack().rules().iter().find_map(|r| r.heartbeat).map(|h| Tracker::new(h.max_gap_seconds));
         let check_every_event = self.rules.has_unfiltered();

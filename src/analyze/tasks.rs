@@ -277,6 +277,15 @@ impl TaskBatch {
 
     /// Gives back the room the buffers grew into but do not use: batches are kept until the
     /// report, and half a million lines make the slack count.
+    /// Makes room for the task lines of `bytes` of log at once: growing a batch line by line
+    /// copied it into new memory again and again (a tenth of a scan's time went to copies and
+    /// page faults). Room never written costs no memory, and [`TaskBatch::shrink`] gives back
+    /// what was not used.
+    pub fn reserve_for(&mut self, bytes: usize) {
+        self.events.reserve(bytes / 400);
+        self.text.reserve(bytes / 4);
+    }
+
     pub fn shrink(&mut self) {
         self.events.shrink_to_fit();
         self.text.shrink_to_fit();
