@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::chains::{ChainHop, ChainHops};
 use super::coverage::LogCoverage;
 use super::error_rate::ErrorMinutes;
@@ -187,18 +189,14 @@ impl Facts {
         let first_kept = keys.len() - self.task_limit();
         let (_, cutoff, _) = keys.select_nth_unstable(first_kept);
         let cutoff = *cutoff;
-        for batch in &mut self.tasks {
-            self.task_lines_dropped += batch.retain_from(cutoff) as u64;
-        }
+        let dropped: usize = self.tasks.par_iter_mut().map(|batch| batch.retain_from(cutoff)).sum();
+        self.task_lines_dropped += dropped as u64;
         self.tasks.retain(|batch| !batch.is_empty());
     }
 
     /// Drops the task lines older than `cutoff`: lines that cannot be among the newest kept.
     pub fn drop_tasks_before(&mut self, cutoff: Timestamp) {
-        for batch in &mut self.tasks {
-            self.task_lines_dropped += batch.drop_before(cutoff) as u64;
-        }
-        self.tasks.retain(|batch| !batch.is_empty());
+        self.task_lines_dropped += drop_task_lines_before(&mut self.tasks, cutoff);
     }
 
     /// Adds `offset` to every line number (chunk-relative to file lines).
@@ -218,6 +216,14 @@ impl Facts {
             batch.shift_lines(offset);
         }
     }
+}
+
+/// Drops the lines older than `cutoff` from `batches`, the batches in parallel, and the batches
+/// left empty; returns how many lines were dropped.
+pub fn drop_task_lines_before(batches: &mut Vec<TaskBatch>, cutoff: Timestamp) -> u64 {
+    let dropped: usize = batches.par_iter_mut().map(|batch| batch.drop_before(cutoff)).sum();
+    batches.retain(|batch| !batch.is_empty());
+    dropped as u64
 }
 
 #[cfg(test)]

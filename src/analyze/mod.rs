@@ -17,7 +17,7 @@ pub use chains::{ChainHop, ChainHops, ChainKey, ChainKeys, link, order_id};
 pub use coverage::{AGENT_LOG, LogCoverage, expected_error_log, window_gap};
 pub use error_rate::{AlertRun, ErrorCounter, ErrorMinutes, MinuteCount, alert_runs};
 pub use exeurl::{Command, is_command, parse_exeurl};
-pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey};
+pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey, drop_task_lines_before};
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
 pub use properties::{CrlfFacts, EncodingFacts, GbkReading, crlf_facts, empty_keys, encoding_facts};
 pub use tasks::{
