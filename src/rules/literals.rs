@@ -4,20 +4,30 @@
 //! An Aho-Corasick DFA that reports overlapping, case-insensitive matches looks at every byte
 //! (about 650 MB/s here, whatever the number of literals): no SIMD prefilter applies to it. So
 //! the bytes are lowercased a block at a time into a small buffer, and SIMD "packed" searchers
-//! (Teddy, up to 64 literals each) find the lowercase literals in it. A packed searcher reports
+//! (Teddy, up to 64 keys each) find keys in it: the lowercase literals themselves, or, when that
+//! needs fewer or slimmer searchers, a 4-byte window of each literal, the one of the rarest
+//! bytes, after which the literal around it is compared. Teddy slows down with more keys and
+//! with keys that start with common bytes (`run `, `send`, `conf`): the executor's 103 literals
+//! need two fat searchers, their windows (55 distinct) one. A packed searcher reports
 //! leftmost-longest matches; restarting one byte after each match start finds every position
-//! where a literal of its group starts, and the group's shorter literals that start at the same
-//! place are its prefixes, added from a table. The result is exactly the set of overlapping
-//! matches. With more literals than a few packed searchers hold, or where no packed searcher
-//! can be built, the DFA is used.
+//! where a key of its group starts, and the group's shorter keys that start at the same place
+//! are its prefixes, added from a table. The result is exactly the set of overlapping matches.
+//! With more keys than a few packed searchers hold, or where no packed searcher can be built,
+//! the DFA is used.
 
 use std::ops::Range;
 
 use aho_corasick::packed::{self, MatchKind as PackedKind};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, Span};
 
-/// The most literals of one packed searcher.
+/// The most keys of one packed searcher.
 const GROUP: usize = 64;
+/// The most keys of a slim packed searcher (8 buckets, 32 bytes at a time); past it, fat (16
+/// buckets, 16 bytes at a time, about half as fast).
+const SLIM: usize = 32;
+/// Length of the window of a literal searched instead of the literal (Teddy reads at most 4
+/// bytes of a key).
+const WINDOW: usize = 4;
 /// Past this many packed searchers, one DFA pass is faster than a pass of each.
 const MAX_GROUPS: usize = 4;
 /// Bytes lowercased and searched at a time: small enough to stay in cache.
@@ -47,10 +57,23 @@ enum Engine {
 
 #[derive(Debug, Clone)]
 struct Packed {
-    /// Each searcher, with the pattern number of each of its literals.
+    /// Each searcher, with the key number of each of its keys.
     groups: Vec<(packed::Searcher, Vec<u32>)>,
-    /// For each pattern, the other patterns of its group that are its prefixes.
-    prefixes: Vec<Vec<u32>>,
+    /// For each key, the literals to report where it is found: its own, and those of the keys
+    /// of its group that are its prefixes.
+    targets: Vec<Vec<Target>>,
+    /// The lowercase literals, for the ones a key does not hold whole.
+    patterns: Vec<Vec<u8>>,
+}
+
+/// A literal that may start where a key is found.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    pattern: u32,
+    /// Where the key is in the literal.
+    offset: u32,
+    /// The key is not the whole literal: the literal around it is compared.
+    check: bool,
 }
 
 impl LiteralSearch {
@@ -63,6 +86,15 @@ impl LiteralSearch {
             None => Engine::Automaton(dfa(&lower)?),
         };
         Ok(LiteralSearch { engine, longest: longest(&lower) })
+    }
+
+    /// The same search, with the packed searchers looking for windows of the literals whether
+    /// or not that needs fewer of them: how the windows are tested.
+    #[cfg(test)]
+    fn with_windows(patterns: &[Vec<u8>]) -> Result<LiteralSearch, String> {
+        let lower = distinct_lowercase(patterns)?;
+        let packed = Packed::build(&lower, window_keys(&lower)).ok_or("no packed searcher")?;
+        Ok(LiteralSearch { engine: Engine::Packed(packed), longest: longest(&lower) })
     }
 
     /// The same search, always with the DFA: what the packed search is checked against.
@@ -106,22 +138,7 @@ impl LiteralSearch {
             return;
         }
         match &self.engine {
-            Engine::Packed(packed) => {
-                for (searcher, ids) in &packed.groups {
-                    let mut at = starts.start;
-                    while let Some(m) = searcher.find_in(lower, Span::from(at..end)) {
-                        if m.start() >= starts.end {
-                            break;
-                        }
-                        let pattern = ids[m.pattern().as_usize()];
-                        out.push(LiteralHit { start: base + m.start(), pattern });
-                        for &prefix in &packed.prefixes[pattern as usize] {
-                            out.push(LiteralHit { start: base + m.start(), pattern: prefix });
-                        }
-                        at = m.start() + 1;
-                    }
-                }
-            }
+            Engine::Packed(packed) => packed.find(lower, starts, end, base, out),
             Engine::Automaton(ac) => {
                 let input = Input::new(lower).span(starts.start..end);
                 out.extend(
@@ -158,37 +175,112 @@ fn dfa(patterns: &[Vec<u8>]) -> Result<AhoCorasick, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Keys and the literals each stands for: (key, [(pattern, offset of the key in it)]).
+type Keys = Vec<(Vec<u8>, Vec<(u32, u32)>)>;
+
 impl Packed {
+    /// Packed searchers for the literals themselves or for windows of them, whichever needs
+    /// fewer or slimmer searchers (the literals on a tie).
     fn new(patterns: &[Vec<u8>]) -> Option<Packed> {
-        if patterns.is_empty() || patterns.len() > GROUP * MAX_GROUPS || patterns.iter().any(Vec::is_empty) {
+        if patterns.is_empty() || patterns.iter().any(Vec::is_empty) {
             return None;
         }
-        // Neighbours in byte order share prefixes: a group then holds a literal's prefixes with
-        // it, and the searcher's buckets fill with alike literals.
-        let mut order: Vec<u32> = (0..patterns.len() as u32).collect();
-        order.sort_by(|a, b| patterns[*a as usize].cmp(&patterns[*b as usize]));
-        let count = order.len().div_ceil(GROUP);
-        let size = order.len().div_ceil(count);
+        let literals: Keys = patterns.iter().enumerate().map(|(id, p)| (p.clone(), vec![(id as u32, 0)])).collect();
+        let windows = window_keys(patterns);
+        let keys = if search_cost(windows.len()) < search_cost(literals.len()) { windows } else { literals };
+        Packed::build(patterns, keys)
+    }
+
+    fn build(patterns: &[Vec<u8>], mut keys: Keys) -> Option<Packed> {
+        if keys.is_empty() || keys.len() > GROUP * MAX_GROUPS {
+            return None;
+        }
+        // Neighbours in byte order share prefixes: a group then holds a key's prefixes with it,
+        // and the searcher's buckets fill with alike keys.
+        keys.sort();
+        let count = keys.len().div_ceil(GROUP);
+        let size = keys.len().div_ceil(count);
         let mut groups = Vec::new();
-        let mut prefixes = vec![Vec::new(); patterns.len()];
-        for ids in order.chunks(size) {
+        let mut targets = vec![Vec::new(); keys.len()];
+        for (first, group) in keys.chunks(size).enumerate().map(|(i, group)| (i * size, group)) {
             let searcher = packed::Config::new()
                 .match_kind(PackedKind::LeftmostLongest)
                 .builder()
-                .extend(ids.iter().map(|id| &patterns[*id as usize]))
+                .extend(group.iter().map(|(key, _)| key))
                 .build()?;
-            for &long in ids {
-                for &short in ids {
-                    let (l, s) = (&patterns[long as usize], &patterns[short as usize]);
-                    if short != long && l.len() > s.len() && l.starts_with(s) {
-                        prefixes[long as usize].push(short);
-                    }
+            for (i, (key, _)) in group.iter().enumerate() {
+                for (short, literals) in group.iter().filter(|(short, _)| key.starts_with(short)) {
+                    targets[first + i].extend(literals.iter().map(|&(pattern, offset)| Target {
+                        pattern,
+                        offset,
+                        check: offset != 0 || short.len() != patterns[pattern as usize].len(),
+                    }));
                 }
             }
-            groups.push((searcher, ids.to_vec()));
+            groups.push((searcher, (first as u32..(first + group.len()) as u32).collect()));
         }
-        Some(Packed { groups, prefixes })
+        Some(Packed { groups, targets, patterns: patterns.to_vec() })
     }
+
+    /// See [`LiteralSearch::find_in_lowercase`]; keys are searched up to `end`.
+    fn find(&self, lower: &[u8], starts: Range<usize>, end: usize, base: usize, out: &mut Vec<LiteralHit>) {
+        for (searcher, keys) in &self.groups {
+            let mut at = starts.start;
+            while let Some(m) = searcher.find_in(lower, Span::from(at..end)) {
+                let found = m.start();
+                for target in &self.targets[keys[m.pattern().as_usize()] as usize] {
+                    let Some(start) = found.checked_sub(target.offset as usize) else { continue };
+                    if start < starts.start || start >= starts.end {
+                        continue;
+                    }
+                    let literal = &self.patterns[target.pattern as usize];
+                    if !target.check || lower.get(start..start + literal.len()) == Some(literal.as_slice()) {
+                        out.push(LiteralHit { start: base + start, pattern: target.pattern });
+                    }
+                }
+                at = found + 1;
+            }
+        }
+    }
+}
+
+/// For each literal of at least [`WINDOW`] bytes, the window of its rarest bytes (by
+/// [`byte_rank`]); a shorter literal is its own key. Literals that pick the same window share it.
+fn window_keys(patterns: &[Vec<u8>]) -> Keys {
+    let mut keys: Keys = Vec::new();
+    let mut index: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    for (id, pattern) in patterns.iter().enumerate() {
+        let width = WINDOW.min(pattern.len());
+        let offset = (0..=pattern.len() - width)
+            .min_by_key(|&at| pattern[at..at + width].iter().map(|&b| byte_rank(b)).sum::<u32>())
+            .unwrap_or(0);
+        let window = pattern[offset..offset + width].to_vec();
+        let slot = *index.entry(window.clone()).or_insert_with(|| {
+            keys.push((window, Vec::new()));
+            keys.len() - 1
+        });
+        keys[slot].1.push((id as u32, offset as u32));
+    }
+    keys
+}
+
+/// How common a byte is in lowercased log text, roughly: higher is more common. Spaces, digits,
+/// the frequent letters and the punctuation of key=value text first; bytes of UTF-8 text (the
+/// Chinese of many logs) next; anything else is rare.
+fn byte_rank(byte: u8) -> u32 {
+    const COMMON: &[u8] = b" e0t1a2o3i4n5s6r7l8c9d.u:-p=m/h_g,fb[]y()wvk\"x";
+    match COMMON.iter().position(|&c| c == byte) {
+        Some(i) => 255 - i as u32,
+        None if byte >= 0x80 => 150,
+        None => 100,
+    }
+}
+
+/// What searching with `keys` packed searchers costs, in slim passes (a fat one counts two).
+fn search_cost(keys: usize) -> usize {
+    let count = keys.div_ceil(GROUP).max(1);
+    let size = keys.div_ceil(count);
+    count * if size > SLIM { 2 } else { 1 }
 }
 
 /// The packed search over a buffer, a block at a time.
@@ -303,6 +395,26 @@ mod tests {
         assert_eq!(starts, [BLOCK - 5, BLOCK + 2, 2 * BLOCK + 16]);
     }
 
+    /// Literals that start with common bytes are searched by their rarest window where that
+    /// takes fewer searchers: the executor's literals need two fat ones, their windows one.
+    #[test]
+    fn windows_are_searched_where_they_need_fewer_searchers() {
+        let words = ["send msg failed", "sendmsg failed", "send message failed", "run time out", "runtimeout"];
+        let many: Vec<Vec<u8>> = (0..70).map(|i| format!("{} {i}x", words[i % words.len()]).into_bytes()).collect();
+        assert!(window_keys(&many).len() < many.len());
+        assert!(search_cost(window_keys(&many).len()) < search_cost(many.len()));
+        let search = LiteralSearch::new(&many).unwrap();
+        if let Engine::Packed(packed) = &search.engine {
+            assert_eq!(packed.groups.len(), 1, "one searcher of windows, not two of literals");
+            assert!(packed.targets.iter().flatten().any(|t| t.check));
+        }
+        let text = b"x SEND MSG FAILED 5x, runtimeout 69x; run time out 68x; send msg failed 7x";
+        let found: Vec<usize> = sorted(&search, text).iter().map(|h| h.pattern as usize).collect();
+        assert_eq!(found, [5, 69, 68]);
+        // Few literals keep their own keys: one slim searcher either way.
+        assert!(search_cost(window_keys(&patterns()).len()) >= search_cost(patterns().len()));
+    }
+
     #[test]
     fn a_literal_given_twice_is_an_error() {
         let twice = [b"Timeout".to_vec(), b"timeout".to_vec()];
@@ -315,11 +427,16 @@ mod tests {
     }
 
     #[test]
-    fn too_many_literals_use_the_automaton() {
-        let many: Vec<Vec<u8>> = (0..GROUP * MAX_GROUPS + 1).map(|i| format!("literal {i:04}").into_bytes()).collect();
+    fn too_many_keys_use_the_automaton() {
+        // Literals of 4 bytes are their own windows: 257 keys, more than the searchers hold.
+        let many: Vec<Vec<u8>> = (0..GROUP * MAX_GROUPS + 1).map(|i| format!("{i:04}").into_bytes()).collect();
         let search = LiteralSearch::new(&many).unwrap();
         assert!(!search.is_packed());
-        assert_eq!(sorted(&search, b"a literal 0007 b").len(), 1);
+        assert_eq!(sorted(&search, b"a 0007 b").len(), 1);
+        // Longer literals whose windows are fewer keep the packed search.
+        let longer: Vec<Vec<u8>> =
+            (0..GROUP * MAX_GROUPS + 1).map(|i| format!("literal {i:04}").into_bytes()).collect();
+        assert_eq!(LiteralSearch::new(&longer).unwrap().is_packed(), packed_expected());
     }
 
     proptest! {
@@ -345,7 +462,12 @@ mod tests {
             let packed = LiteralSearch::new(&patterns()).unwrap();
             let automaton = LiteralSearch::with_automaton(&patterns()).unwrap();
             prop_assert_eq!(packed.is_packed(), packed_expected());
-            prop_assert_eq!(sorted(&packed, &text), sorted(&automaton, &text));
+            let want = sorted(&automaton, &text);
+            prop_assert_eq!(sorted(&packed, &text), want.clone());
+            if packed_expected() {
+                let windows = LiteralSearch::with_windows(&patterns()).unwrap();
+                prop_assert_eq!(sorted(&windows, &text), want);
+            }
         }
 
         /// With as many literals as the default pack has (several searchers of up to 64, the
@@ -359,6 +481,8 @@ mod tests {
             let packed = LiteralSearch::new(&literals).unwrap();
             let automaton = LiteralSearch::with_automaton(&literals).unwrap();
             prop_assert_eq!(packed.is_packed(), packed_expected());
+            let windows = LiteralSearch::with_windows(&literals).ok();
+            prop_assert_eq!(windows.is_some(), packed_expected() && literals.len() <= GROUP * MAX_GROUPS);
             let mut text = Vec::new();
             for (i, word) in words.iter().enumerate().cycle().skip(seed % words.len()).take(400) {
                 text.extend_from_slice(if i % 3 == 0 { word.to_uppercase() } else { word.clone() }.as_bytes());
@@ -366,7 +490,11 @@ mod tests {
             }
             text.extend(std::iter::repeat_n(b'z', BLOCK - text.len() % BLOCK + 3));
             text.extend_from_slice(words.iter().next().unwrap().as_bytes());
-            prop_assert_eq!(sorted(&packed, &text), sorted(&automaton, &text));
+            let want = sorted(&automaton, &text);
+            prop_assert_eq!(sorted(&packed, &text), want.clone());
+            if let Some(windows) = windows {
+                prop_assert_eq!(sorted(&windows, &text), want);
+            }
         }
     }
 }
