@@ -73,6 +73,20 @@ fn naive_literal_hits(rules: &CompiledRules, text: &[u8]) -> usize {
     literals.iter().map(|literal| memchr::memmem::find_iter(&folded, literal).count()).sum()
 }
 
+/// A log held in memory, as the input stage would hand it to the scan.
+fn in_memory(path: &str, text: &[u8]) -> Source {
+    Source {
+        path: path.into(),
+        archive: None,
+        kind: FileKind::Log,
+        identity: infer(path),
+        bytes: Bytes::Owned(text.to_vec()),
+        member: 0,
+        first_line: 0,
+        continued: false,
+    }
+}
+
 fn compile_pack(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.bench_function("embedded pack", |b| b.iter(|| black_box(embedded_rules())));
@@ -122,16 +136,7 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let source = Source {
-        path: LOG_PATH.into(),
-        archive: None,
-        kind: FileKind::Log,
-        identity: infer(LOG_PATH),
-        bytes: Bytes::Owned(log.text.clone()),
-        member: 0,
-        first_line: 0,
-        continued: false,
-    };
+    let source = in_memory(LOG_PATH, &log.text);
     let scanner = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
     let want = expected_counts(&log.expected);
     group.bench_function("scan one source, one chunk", |b| {
@@ -186,16 +191,7 @@ fn default_log(c: &mut Criterion) {
         })
     });
 
-    let source = Source {
-        path: DEFAULT_LOG_PATH.into(),
-        archive: None,
-        kind: FileKind::Log,
-        identity: infer(DEFAULT_LOG_PATH),
-        bytes: Bytes::Owned(log.text.clone()),
-        member: 0,
-        first_line: 0,
-        continued: false,
-    };
+    let source = in_memory(DEFAULT_LOG_PATH, &log.text);
     let scanner = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
     let want = expected_counts(&log.expected);
     group.bench_function("scan one source, one chunk", |b| {
