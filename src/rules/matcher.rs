@@ -1,11 +1,13 @@
 //! The compiled rule pack: literal searches (see [`LiteralSearch`]) over every literal of every
-//! signature (plus literals extracted from regex-only signatures), and over the literals of the
-//! rules each component's logs use; a table from pattern to signatures; and the per-event
-//! evaluation that confirms candidates with regexes and conditions.
+//! signature (plus literals extracted from regex-only signatures), over the literals of the
+//! rules each component's logs use, and over those of the rules that read each level of event
+//! there; a table from pattern to signatures; and the per-event evaluation that confirms
+//! candidates with regexes and conditions.
 //!
-//! `scan` runs [`CompiledRules::literal_iter_in`] once over a whole buffer, then hands each event
-//! and the literal hits inside it to [`CompiledRules::evaluate`]. Events without a hit cost
-//! nothing unless the pack holds a signature no literal can pre-filter.
+//! `scan` searches each batch of events with the search their level needs
+//! ([`CompiledRules::literals_for`], through `EventHits`), then hands each event and the literal
+//! hits inside it to [`CompiledRules::evaluate`]. Events without a hit cost nothing unless the
+//! pack holds a signature no literal can pre-filter.
 
 use std::collections::HashMap;
 
