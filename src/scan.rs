@@ -167,7 +167,7 @@ impl<'a> Scanner<'a> {
         });
         let mut outcome = total.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         outcome.facts.chain_hops.finish();
-        outcome.facts.trim_tasks();
+        outcome.facts.trim_tasks_in_parallel();
         outcome.facts.trim_exeurls();
         outcome.ignored += discovery.ignored;
         outcome.skipped.extend(discovery.skipped);
@@ -463,7 +463,9 @@ impl<'a> Scanner<'a> {
 
     /// Merges a unit's outcome into the scan's, which every thread shares. Old task lines are
     /// dropped outside the lock: the drop copies the lines kept (tens of milliseconds), and the
-    /// other threads would wait for it to merge.
+    /// other threads would wait for it to merge. Nothing parallel runs under the lock: a thread
+    /// waiting for parallel work runs other jobs meanwhile, and another unit's merge would then
+    /// wait for the lock that same thread holds, for ever.
     fn merge_shared(&self, total: &Mutex<ScanOutcome>, part: ScanOutcome) {
         let lock = || total.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (mut batches, cutoff) = {
@@ -814,6 +816,44 @@ mod tests {
         kept.sort_unstable();
         let newest: Vec<u64> = (10_400_550..10_400_600).collect();
         assert_eq!((kept, outcome.facts.task_lines_dropped), (newest, 550));
+    }
+
+    /// Many small logs whose task lines all share one minute, so that no cutoff drops them and
+    /// the shared outcome trims them at merges, on many threads: a trim that ran parallel work
+    /// under the shared outcome's lock let its thread take up another unit, whose merge then
+    /// waited for that lock for ever. Each scan must end.
+    #[test]
+    fn merges_under_the_shared_lock_never_wait_for_themselves() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in 0..200 {
+            let log_dir = dir.path().join(format!("app-{file}/home/staragent/log"));
+            std::fs::create_dir_all(&log_dir).unwrap();
+            let text: String = (0..40)
+                .map(|line| {
+                    format!(
+                        "[2022-09-29 10:00:{:02}.000] [INFO] [worker-1] recv task jobId={}\n",
+                        line,
+                        10_400_000 + file * 40 + line
+                    )
+                })
+                .collect();
+            std::fs::write(log_dir.join("staragent_core.log"), text).unwrap();
+        }
+        let root = dir.path().to_path_buf();
+        for round in 0..20 {
+            let (done, finished) = mpsc::channel();
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let rules = rules();
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(16).build().unwrap();
+                let scanner = Scanner::new(&rules, ScanOptions { task_lines: 100, ..ScanOptions::default() });
+                let discovery = crate::input::discover(&[root]).unwrap();
+                let outcome = pool.install(|| scanner.scan(discovery, &|_| {}));
+                let _ = done.send((outcome.facts.task_lines().count(), outcome.facts.task_lines_dropped));
+            });
+            let result = finished.recv_timeout(std::time::Duration::from_secs(60));
+            assert_eq!(result, Ok((100, 7_900)), "round {round}: the scan must end and keep the newest 100 lines");
+        }
     }
 
     /// One line a minute: once ten lines of later minutes were counted, a thread drops the

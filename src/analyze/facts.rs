@@ -181,22 +181,39 @@ impl Facts {
     /// Keeps the newest [`Facts::TASK_LINES`] task lines (by timestamp, then position; lines
     /// without a timestamp count as oldest). Which lines are kept does not depend on the order
     /// facts were merged in: a line dropped here is not among the newest of the whole bundle.
+    ///
+    /// The batches are trimmed one after the other: facts are merged under locks (the scan's
+    /// shared outcome), and a thread waiting for parallel work runs other jobs meanwhile, one of
+    /// which may wait for the lock it holds. [`Facts::trim_tasks_in_parallel`] is for callers
+    /// that hold no lock.
     pub fn trim_tasks(&mut self) {
+        self.trim_tasks_with(|batches, cutoff| batches.iter_mut().map(|batch| batch.retain_from(cutoff)).sum());
+    }
+
+    /// [`Facts::trim_tasks`] with the batches trimmed in parallel: never while holding a lock.
+    pub fn trim_tasks_in_parallel(&mut self) {
+        self.trim_tasks_with(|batches, cutoff| batches.par_iter_mut().map(|batch| batch.retain_from(cutoff)).sum());
+    }
+
+    fn trim_tasks_with(&mut self, retain: impl FnOnce(&mut [TaskBatch], (Option<Timestamp>, Position)) -> usize) {
         let mut keys: Vec<_> = self.tasks.iter().flat_map(TaskBatch::keys).collect();
         if keys.len() <= self.task_limit() {
             return;
         }
         let first_kept = keys.len() - self.task_limit();
         let (_, cutoff, _) = keys.select_nth_unstable(first_kept);
-        let cutoff = *cutoff;
-        let dropped: usize = self.tasks.par_iter_mut().map(|batch| batch.retain_from(cutoff)).sum();
+        let dropped = retain(&mut self.tasks, *cutoff);
         self.task_lines_dropped += dropped as u64;
         self.tasks.retain(|batch| !batch.is_empty());
     }
 
     /// Drops the task lines older than `cutoff`: lines that cannot be among the newest kept.
+    /// One batch after the other, as [`Facts::trim_tasks`]; [`drop_task_lines_before`] drops in
+    /// parallel, for callers that hold no lock.
     pub fn drop_tasks_before(&mut self, cutoff: Timestamp) {
-        self.task_lines_dropped += drop_task_lines_before(&mut self.tasks, cutoff);
+        let dropped: usize = self.tasks.iter_mut().map(|batch| batch.drop_before(cutoff)).sum();
+        self.task_lines_dropped += dropped as u64;
+        self.tasks.retain(|batch| !batch.is_empty());
     }
 
     /// Adds `offset` to every line number (chunk-relative to file lines).
@@ -219,7 +236,8 @@ impl Facts {
 }
 
 /// Drops the lines older than `cutoff` from `batches`, the batches in parallel, and the batches
-/// left empty; returns how many lines were dropped.
+/// left empty; returns how many lines were dropped. Never call it while holding a lock (see
+/// [`Facts::trim_tasks`]).
 pub fn drop_task_lines_before(batches: &mut Vec<TaskBatch>, cutoff: Timestamp) -> u64 {
     let dropped: usize = batches.par_iter_mut().map(|batch| batch.drop_before(cutoff)).sum();
     batches.retain(|batch| !batch.is_empty());
