@@ -28,6 +28,8 @@ const SLIM: usize = 32;
 /// Length of the window of a literal searched instead of the literal (Teddy reads at most 4
 /// bytes of a key).
 const WINDOW: usize = 4;
+/// The most literals one window stands for (see [`window_keys`]).
+const MAX_SHARED: usize = 8;
 /// Past this many packed searchers, one DFA pass is faster than a pass of each.
 const MAX_GROUPS: usize = 4;
 /// Bytes lowercased and searched at a time: small enough to stay in cache.
@@ -245,18 +247,26 @@ impl Packed {
 }
 
 /// For each literal of at least [`WINDOW`] bytes, the window of its rarest bytes (by
-/// [`byte_rank`]); a shorter literal is its own key. Literals that pick the same window share it.
+/// [`byte_rank`]) that at most [`MAX_SHARED`] literals share; a shorter literal, or one whose
+/// windows are all taken that often, is its own key. Each time a key is found, every literal it
+/// stands for is compared: `code-0000` to `code-0299` all sharing `ode-` made a scan ten times
+/// slower.
 fn window_keys(patterns: &[Vec<u8>]) -> Keys {
     let mut keys: Keys = Vec::new();
     let mut index: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
     for (id, pattern) in patterns.iter().enumerate() {
         let width = WINDOW.min(pattern.len());
-        let offset = (0..=pattern.len() - width)
-            .min_by_key(|&at| pattern[at..at + width].iter().map(|&b| byte_rank(b)).sum::<u32>())
-            .unwrap_or(0);
-        let window = pattern[offset..offset + width].to_vec();
-        let slot = *index.entry(window.clone()).or_insert_with(|| {
-            keys.push((window, Vec::new()));
+        let mut offsets: Vec<usize> = (0..=pattern.len() - width).collect();
+        offsets.sort_by_key(|&at| (pattern[at..at + width].iter().map(|&b| byte_rank(b)).sum::<u32>(), at));
+        let free = offsets
+            .into_iter()
+            .find(|&at| index.get(&pattern[at..at + width]).is_none_or(|&slot| keys[slot].1.len() < MAX_SHARED));
+        let (offset, key) = match free {
+            Some(at) => (at, pattern[at..at + width].to_vec()),
+            None => (0, pattern.clone()),
+        };
+        let slot = *index.entry(key.clone()).or_insert_with(|| {
+            keys.push((key, Vec::new()));
             keys.len() - 1
         });
         keys[slot].1.push((id as u32, offset as u32));
@@ -413,6 +423,21 @@ mod tests {
         assert_eq!(found, [5, 69, 68]);
         // Few literals keep their own keys: one slim searcher either way.
         assert!(search_cost(window_keys(&patterns()).len()) >= search_cost(patterns().len()));
+    }
+
+    /// Literals that would all pick one window are spread over several, so that a window found
+    /// is compared with a few literals, not hundreds; the search stays exact.
+    #[test]
+    fn no_window_stands_for_more_than_a_few_literals() {
+        let codes: Vec<Vec<u8>> = (0..300).map(|i| format!("code-{i:04}").into_bytes()).collect();
+        let keys = window_keys(&codes);
+        assert!(keys.iter().all(|(_, literals)| literals.len() <= MAX_SHARED));
+        assert_eq!(keys.iter().map(|(_, literals)| literals.len()).sum::<usize>(), codes.len());
+        let text: Vec<u8> = (0..2000).flat_map(|i| format!("x CODE-{:04} ", i * 7 % 400).into_bytes()).collect();
+        let windows = LiteralSearch::with_windows(&codes).unwrap();
+        let automaton = LiteralSearch::with_automaton(&codes).unwrap();
+        assert_eq!(sorted(&windows, &text), sorted(&automaton, &text));
+        assert_eq!(sorted(&automaton, &text).len(), 2000 * 300 / 400);
     }
 
     #[test]
