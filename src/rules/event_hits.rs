@@ -19,8 +19,6 @@ use crate::event::Record;
 pub struct EventHits {
     lower: Vec<u8>,
     hits: Vec<LiteralHit>,
-    /// Which pattern numbers were already seen in a large event.
-    seen: Vec<u32>,
 }
 
 /// Consecutive events searched with the same literals.
@@ -88,14 +86,11 @@ impl EventHits {
 
     /// Keeps, of the hits from `from` on, the first of each pattern.
     fn keep_first_hits(&mut self, from: usize) {
-        let tail = &mut self.hits[from..];
-        tail.sort_unstable_by_key(|hit| (hit.pattern, hit.start));
-        self.seen.clear();
+        self.hits[from..].sort_unstable_by_key(|hit| (hit.pattern, hit.start));
         let mut kept = from;
         for i in from..self.hits.len() {
             let hit = self.hits[i];
-            if self.seen.last() != Some(&hit.pattern) {
-                self.seen.push(hit.pattern);
+            if kept == from || self.hits[kept - 1].pattern != hit.pattern {
                 self.hits[kept] = hit;
                 kept += 1;
             }
