@@ -24,7 +24,7 @@ use crate::event::{Level, Record, Records, Timestamp, chunk_ranges};
 use crate::input::{
     CUT_SHORT, Discovery, FileKind, InputOptions, Loaded, Skipped, Source, Transcoded, Unit, load_unit,
 };
-use crate::rules::{Check, CompiledRules, EventHits, Role, RuleKind, RuleMatch, Scope, Scratch};
+use crate::rules::{Check, CompiledRules, EventHits, LiteralHit, Role, RuleKind, RuleMatch, Scope, Scratch};
 
 /// The text kept of each task line: tasks are many, and their lines are shown only for the
 /// tasks a report lists.
@@ -307,120 +307,27 @@ impl<'a> Scanner<'a> {
     /// literals of the rules its events' levels allow, then rules are evaluated only on events
     /// that hold a literal (or when the pack has unfiltered signatures).
     fn scan_chunk(&self, ctx: &SourceContext<'_>, chunk: &[u8]) -> ScanOutcome {
-        let mut outcome = ScanOutcome::empty(&self.options);
+        let mut scan = ChunkScan::new(self, ctx, chunk);
         let mut event_hits = EventHits::default();
         let mut batch: Vec<Record<'_>> = Vec::new();
-        let mut scratch = Scratch::default();
-        let mut found: Vec<RuleMatch> = Vec::new();
         let mut records = Records::new(chunk);
-        let mut template = Template::default();
-        let mut unclassified = SourceUnclassified::default();
-        let mut errors = ErrorCounter::default();
-        let exeurls: Vec<usize> =
-            if ctx.reads_exeurls { memchr::memmem::find_iter(chunk, b"exeurl").collect() } else { Vec::new() };
-        let mut exeurl_cursor = 0;
-        // Where the commands are; only the newest few are parsed, at the end of the chunk.
-        let mut exeurl_spots: Vec<(Option<Timestamp>, u64, usize)> = Vec::new();
-        let mut tasks = TaskBatch::new(ctx.component.clone(), ctx.host.clone(), ctx.path.clone(), ctx.archive.clone());
-        if ctx.records_tasks {
-            tasks.reserve_for(chunk.len());
-        }
-        let mut heartbeats =
-            self.rules.pack().rules().iter().find_map(|r| r.heartbeat).map(|h| Tracker::new(h.max_gap_seconds));
-        let check_every_event = self.rules.has_unfiltered();
-        let (mut first, mut last): (Option<Timestamp>, Option<Timestamp>) = (None, None);
         let windowed = self.options.since.is_some() || self.options.until.is_some();
+        let in_window = |record: &Record<'_>| !windowed || self.in_window(record.timestamp);
         while fill_batch(&mut records, &mut batch) {
-            let searched = |record: &Record<'_>| !windowed || self.in_window(record.timestamp);
             let mut hits =
-                event_hits.search(self.rules, &ctx.scope, chunk, &batch, searched).iter().copied().peekable();
+                event_hits.search(self.rules, &ctx.scope, chunk, &batch, in_window).iter().copied().peekable();
             for record in &batch {
-                // The span of the log, window or not: coverage says whether the log covers the window.
-                if let Some(ts) = record.timestamp {
-                    first = Some(first.map_or(ts, |f| f.min(ts)));
-                    last = Some(last.map_or(ts, |l| l.max(ts)));
-                }
-                if windowed && !self.in_window(record.timestamp) {
-                    // Literal hits inside a skipped event are passed over with it.
-                    let end = record.offset + record.bytes.len();
-                    while hits.next_if(|hit| hit.start < end).is_some() {}
-                    while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
-                        exeurl_cursor += 1;
-                    }
-                    continue;
-                }
-                outcome.events += 1;
                 let end = record.offset + record.bytes.len();
-                let has_hits = hits.peek().is_some_and(|hit| hit.start < end);
-                while exeurl_cursor < exeurls.len() && exeurls[exeurl_cursor] < end {
-                    let offset = exeurls[exeurl_cursor];
-                    let (line, start, text) = record.line_and_start_at(offset);
-                    if is_command(text, offset - start) {
-                        exeurl_spots.push((record.timestamp, line, offset));
-                    }
-                    exeurl_cursor += 1;
-                }
-                if ctx.counts_errors && matches!(record.level, Level::Error | Level::Fatal | Level::Unknown) {
-                    if let Some(timestamp) = record.timestamp {
-                        errors.add(timestamp, || self.plain_evidence(ctx, record));
-                    }
-                }
-                if has_hits || check_every_event {
-                    let inside = std::iter::from_fn(|| hits.next_if(|hit| hit.start < end));
-                    self.rules.evaluate(record, inside, &ctx.scope, &mut scratch, |m| found.push(m));
-                }
-                if found.is_empty() {
-                    if record.level >= Level::Error {
-                        self.record_unclassified(ctx, record, &mut template, &mut unclassified);
-                    }
-                    continue;
-                }
-                for m in found.drain(..) {
-                    let rule = self.rules.rule(m.rule);
-                    match (&rule.kind, &mut heartbeats) {
-                        (RuleKind::Analysis(_), Some(tracker)) if rule.heartbeat.is_some() => {
-                            if let Some(timestamp) = record.timestamp {
-                                let position = (ctx.unit, ctx.source.member, record.line);
-                                tracker.beat(timestamp, |slot| {
-                                    slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
-                                });
-                            }
-                        }
-                        (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
-                            if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
-                                if self.is_past_task_cutoff(record.timestamp) {
-                                    outcome.facts.task_lines_dropped += 1;
-                                } else {
-                                    self.record_task(ctx, record, &m, role, &mut tasks);
-                                }
-                            }
-                        }
-                        (RuleKind::Analysis(_), _) => {}
-                        _ => {
-                            self.record_match(ctx, record, &m, &mut outcome.findings);
-                            self.record_chain_hop(ctx, record, m.rule, &mut outcome.facts);
-                        }
-                    }
+                let inside = std::iter::from_fn(|| hits.next_if(|hit| hit.start < end));
+                if in_window(record) {
+                    scan.event(record, inside);
+                } else {
+                    inside.for_each(drop);
+                    scan.skip(record);
                 }
             }
         }
-        outcome.lines = records.lines();
-        let coverage = LogCoverage::of(&ctx.path, first, last, outcome.events);
-        outcome.facts.coverage.insert((ctx.component.clone(), ctx.host.clone()), coverage);
-        self.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
-        self.count_task_minutes(&tasks);
-        tasks.sort();
-        tasks.shrink();
-        outcome.facts.add_tasks(tasks);
-        if let Some(segment) = heartbeats.and_then(Tracker::finish) {
-            outcome.facts.heartbeats.insert((ctx.component.clone(), ctx.host.clone()), vec![segment]);
-        }
-        outcome.unclassified.absorb(unclassified, &ctx.component, &ctx.host);
-        let errors = errors.finish();
-        if errors.total() > 0 {
-            outcome.facts.error_minutes.insert((ctx.component.clone(), ctx.host.clone()), errors);
-        }
-        outcome
+        scan.finish(records.lines())
     }
 
     /// Adds a chunk's task lines to the count per minute, and raises the cutoff to the start of
@@ -712,6 +619,184 @@ fn config_file_fact(
         not_utf8_at: encoding.filter(|e| e.gbk.is_some()).map(|e| e.offset),
         decodes_as_gbk: encoding.and_then(|e| e.gbk.as_ref()).map(|g| g.decodes),
         empty_keys: empty_keys(bytes),
+    }
+}
+
+/// What the scan of one chunk has found so far, event by event.
+struct ChunkScan<'s, 'c> {
+    scanner: &'s Scanner<'s>,
+    ctx: &'s SourceContext<'s>,
+    chunk: &'c [u8],
+    outcome: ScanOutcome,
+    scratch: Scratch,
+    found: Vec<RuleMatch>,
+    template: Template,
+    unclassified: SourceUnclassified,
+    errors: ErrorCounter,
+    /// Where `exeurl` occurs in the chunk (agent logs only), and the next one to read.
+    exeurls: Vec<usize>,
+    exeurl_cursor: usize,
+    /// Where the commands are; only the newest few are parsed, at the end of the chunk.
+    exeurl_spots: Vec<(Option<Timestamp>, u64, usize)>,
+    tasks: TaskBatch,
+    heartbeats: Option<Tracker>,
+    /// The first and last timestamps read, window or not: coverage says whether the log covers
+    /// the window.
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+impl<'s, 'c> ChunkScan<'s, 'c> {
+    fn new(scanner: &'s Scanner<'s>, ctx: &'s SourceContext<'s>, chunk: &'c [u8]) -> Self {
+        let mut tasks = TaskBatch::new(ctx.component.clone(), ctx.host.clone(), ctx.path.clone(), ctx.archive.clone());
+        if ctx.records_tasks {
+            tasks.reserve_for(chunk.len());
+        }
+        ChunkScan {
+            scanner,
+            ctx,
+            chunk,
+            outcome: ScanOutcome::empty(&scanner.options),
+            scratch: Scratch::default(),
+            found: Vec::new(),
+            template: Template::default(),
+            unclassified: SourceUnclassified::default(),
+            errors: ErrorCounter::default(),
+            exeurls: if ctx.reads_exeurls { memchr::memmem::find_iter(chunk, b"exeurl").collect() } else { Vec::new() },
+            exeurl_cursor: 0,
+            exeurl_spots: Vec::new(),
+            tasks,
+            heartbeats: scanner
+                .rules
+                .pack()
+                .rules()
+                .iter()
+                .find_map(|r| r.heartbeat)
+                .map(|h| Tracker::new(h.max_gap_seconds)),
+            first: None,
+            last: None,
+        }
+    }
+
+    /// An event of the window, with the literal hits inside it.
+    fn event(&mut self, record: &Record<'_>, hits: impl Iterator<Item = LiteralHit>) {
+        self.see_time(record);
+        self.outcome.events += 1;
+        self.read_exeurls(record);
+        if self.ctx.counts_errors && matches!(record.level, Level::Error | Level::Fatal | Level::Unknown) {
+            if let Some(timestamp) = record.timestamp {
+                self.errors.add(timestamp, || self.scanner.plain_evidence(self.ctx, record));
+            }
+        }
+        let mut hits = hits.peekable();
+        if hits.peek().is_some() || self.scanner.rules.has_unfiltered() {
+            let found = &mut self.found;
+            self.scanner.rules.evaluate(record, hits, &self.ctx.scope, &mut self.scratch, |m| found.push(m));
+        }
+        if self.found.is_empty() {
+            if record.level >= Level::Error {
+                self.scanner.record_unclassified(self.ctx, record, &mut self.template, &mut self.unclassified);
+            }
+            return;
+        }
+        for i in 0..self.found.len() {
+            let m = self.found[i];
+            self.record_found(record, &m);
+        }
+        self.found.clear();
+    }
+
+    /// An event outside the `--since`/`--until` window: only its time counts, for coverage.
+    fn skip(&mut self, record: &Record<'_>) {
+        self.see_time(record);
+        let end = record.offset + record.bytes.len();
+        while self.exeurl_cursor < self.exeurls.len() && self.exeurls[self.exeurl_cursor] < end {
+            self.exeurl_cursor += 1;
+        }
+    }
+
+    fn see_time(&mut self, record: &Record<'_>) {
+        if let Some(ts) = record.timestamp {
+            self.first = Some(self.first.map_or(ts, |f| f.min(ts)));
+            self.last = Some(self.last.map_or(ts, |l| l.max(ts)));
+        }
+    }
+
+    /// Notes where the event's `exeurl` commands are.
+    fn read_exeurls(&mut self, record: &Record<'_>) {
+        let end = record.offset + record.bytes.len();
+        while self.exeurl_cursor < self.exeurls.len() && self.exeurls[self.exeurl_cursor] < end {
+            let offset = self.exeurls[self.exeurl_cursor];
+            let (line, start, text) = record.line_and_start_at(offset);
+            if is_command(text, offset - start) {
+                self.exeurl_spots.push((record.timestamp, line, offset));
+            }
+            self.exeurl_cursor += 1;
+        }
+    }
+
+    /// One rule that holds for the event: a finding, or what an analysis reads (a heartbeat, a
+    /// task line).
+    fn record_found(&mut self, record: &Record<'_>, m: &RuleMatch) {
+        let (scanner, ctx) = (self.scanner, self.ctx);
+        let rule = scanner.rules.rule(m.rule);
+        match (&rule.kind, &mut self.heartbeats) {
+            (RuleKind::Analysis(_), Some(tracker)) if rule.heartbeat.is_some() => {
+                if let Some(timestamp) = record.timestamp {
+                    let position = (ctx.unit, ctx.source.member, record.line);
+                    tracker.beat(timestamp, |slot| {
+                        slot.fill(position, &ctx.path, &ctx.archive, record.timestamp, record.header_line())
+                    });
+                }
+            }
+            (RuleKind::Analysis(signatures), _) if rule.tasks.is_some() => {
+                if let Some(role) = signatures.get(m.signature).and_then(|s| s.role) {
+                    if scanner.is_past_task_cutoff(record.timestamp) {
+                        self.outcome.facts.task_lines_dropped += 1;
+                    } else {
+                        scanner.record_task(ctx, record, m, role, &mut self.tasks);
+                    }
+                }
+            }
+            (RuleKind::Analysis(_), _) => {}
+            _ => {
+                scanner.record_match(ctx, record, m, &mut self.outcome.findings);
+                scanner.record_chain_hop(ctx, record, m.rule, &mut self.outcome.facts);
+            }
+        }
+    }
+
+    /// The chunk's outcome, once every event is read.
+    fn finish(self, lines: u64) -> ScanOutcome {
+        let ChunkScan {
+            scanner,
+            ctx,
+            chunk,
+            mut outcome,
+            unclassified,
+            errors,
+            exeurl_spots,
+            mut tasks,
+            heartbeats,
+            ..
+        } = self;
+        outcome.lines = lines;
+        let key = (ctx.component.clone(), ctx.host.clone());
+        outcome.facts.coverage.insert(key.clone(), LogCoverage::of(&ctx.path, self.first, self.last, outcome.events));
+        scanner.record_exeurls(ctx, chunk, exeurl_spots, &mut outcome.facts);
+        scanner.count_task_minutes(&tasks);
+        tasks.sort();
+        tasks.shrink();
+        outcome.facts.add_tasks(tasks);
+        if let Some(segment) = heartbeats.and_then(Tracker::finish) {
+            outcome.facts.heartbeats.insert(key.clone(), vec![segment]);
+        }
+        outcome.unclassified.absorb(unclassified, &ctx.component, &ctx.host);
+        let errors = errors.finish();
+        if errors.total() > 0 {
+            outcome.facts.error_minutes.insert(key, errors);
+        }
+        outcome
     }
 }
 
