@@ -22,7 +22,8 @@ use cas_triage::event::{Level, Record, Records, parse_header};
 use cas_triage::input::{Bytes, FileKind, Source, discover, infer};
 use cas_triage::rules::{CompiledRules, EventHits, LiteralHit, RulePack, Scope};
 use cas_triage::scan::{ScanOptions, ScanOutcome, Scanner};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 use generate::{BundleSpec, GeneratedLog, LogKind, LogSpec, generate_bundle, generate_log};
 
@@ -87,6 +88,26 @@ fn in_memory(path: &str, text: &[u8]) -> Source {
     }
 }
 
+/// `Scanner::scan_source` on `log` held in memory as one chunk, its matches per fault id, events
+/// and lines checked against the generator's.
+fn bench_scan_one_source(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    rules: &CompiledRules,
+    path: &str,
+    log: &GeneratedLog,
+) {
+    let source = in_memory(path, &log.text);
+    let scanner = Scanner::new(rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
+    let want = expected_counts(&log.expected);
+    group.bench_function("scan one source, one chunk", |b| {
+        b.iter(|| {
+            let outcome = scanner.scan_source(0, black_box(&source));
+            assert_eq!(counts_by_fault(rules, &outcome), want);
+            assert_eq!((outcome.events, outcome.lines), (log.events, log.lines));
+        })
+    });
+}
+
 fn compile_pack(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.bench_function("embedded pack", |b| b.iter(|| black_box(embedded_rules())));
@@ -136,15 +157,7 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let source = in_memory(LOG_PATH, &log.text);
-    let scanner = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
-    let want = expected_counts(&log.expected);
-    group.bench_function("scan one source, one chunk", |b| {
-        b.iter(|| {
-            let outcome = scanner.scan_source(0, black_box(&source));
-            assert_eq!(counts_by_fault(&rules, &outcome), want);
-        })
-    });
+    bench_scan_one_source(&mut group, &rules, LOG_PATH, &log);
     group.finish();
 }
 
@@ -191,16 +204,7 @@ fn default_log(c: &mut Criterion) {
         })
     });
 
-    let source = in_memory(DEFAULT_LOG_PATH, &log.text);
-    let scanner = Scanner::new(&rules, ScanOptions { chunk_size: usize::MAX / 4, ..ScanOptions::default() });
-    let want = expected_counts(&log.expected);
-    group.bench_function("scan one source, one chunk", |b| {
-        b.iter(|| {
-            let outcome = scanner.scan_source(0, black_box(&source));
-            assert_eq!(counts_by_fault(&rules, &outcome), want);
-            assert_eq!((outcome.events, outcome.lines), (log.events, log.lines));
-        })
-    });
+    bench_scan_one_source(&mut group, &rules, DEFAULT_LOG_PATH, &log);
     group.finish();
 }
 
