@@ -68,15 +68,10 @@ impl EventHits {
     /// Searches one run, a block at a time.
     fn search_run(&mut self, buf: &[u8], run: &Run<'_>) {
         let from = self.hits.len();
-        let longest = run.literals.longest();
         let mut start = run.bytes.start;
         while start < run.bytes.end {
             let end = start.saturating_add(BLOCK).min(run.bytes.end);
-            // Literals that start in the block may end past it.
-            let reach = end.saturating_add(longest - 1).min(buf.len());
-            self.lower.clear();
-            self.lower.extend(buf[start..reach].iter().map(u8::to_ascii_lowercase));
-            run.literals.find_in_lowercase(&self.lower, 0..end - start, start, &mut self.hits);
+            run.literals.find_in_block(buf, start..end, &mut self.lower, &mut self.hits);
             if run.large {
                 self.keep_first_hits(from);
             }

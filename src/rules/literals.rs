@@ -130,11 +130,21 @@ impl LiteralSearch {
             .chain(dfa.into_iter().flatten().map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() }))
     }
 
+    /// Pushes to `out` every literal that starts in `buf[block]` (a block of at most [`BLOCK`]
+    /// bytes), in no particular order. The block, and the bytes past it that a literal starting
+    /// in it may reach, are lowercased into `lower` first.
+    pub fn find_in_block(&self, buf: &[u8], block: Range<usize>, lower: &mut Vec<u8>, out: &mut Vec<LiteralHit>) {
+        let reach = block.end.saturating_add(self.longest - 1).min(buf.len());
+        lower.clear();
+        lower.extend(buf[block.start..reach].iter().map(u8::to_ascii_lowercase));
+        self.find_in_lowercase(lower, 0..block.len(), block.start, out);
+    }
+
     /// Pushes to `out` every literal that starts in `lower[starts]`, with `base` added to its
     /// start, in no particular order. `lower` must be ASCII-lowercased already, and hold the
     /// [`LiteralSearch::longest`] `- 1` bytes past `starts.end` where the text goes on, so that a
     /// literal starting in the span is found whole.
-    pub fn find_in_lowercase(&self, lower: &[u8], starts: Range<usize>, base: usize, out: &mut Vec<LiteralHit>) {
+    fn find_in_lowercase(&self, lower: &[u8], starts: Range<usize>, base: usize, out: &mut Vec<LiteralHit>) {
         let end = starts.end.saturating_add(self.longest - 1).min(lower.len());
         if starts.start >= end {
             return;
@@ -316,13 +326,9 @@ impl<'a> PackedIter<'a> {
             return false;
         }
         let end = (start + BLOCK).min(self.buf.len());
-        // Literals that start in the block may end past it.
-        let reach = (end + self.search.longest - 1).min(self.buf.len());
-        self.lower.clear();
-        self.lower.extend(self.buf[start..reach].iter().map(u8::to_ascii_lowercase));
         self.hits.clear();
         self.next_hit = 0;
-        self.search.find_in_lowercase(&self.lower, 0..end - start, start, &mut self.hits);
+        self.search.find_in_block(self.buf, start..end, &mut self.lower, &mut self.hits);
         self.hits.sort_unstable();
         self.next_block = end;
         true

@@ -10,6 +10,7 @@
 //! pack holds a signature no literal can pre-filter.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
@@ -148,21 +149,10 @@ impl PartialEq for LevelLiterals<'_> {
 }
 
 impl LevelLiterals<'_> {
-    /// See [`LiteralSearch::longest`].
-    pub fn longest(&self) -> usize {
-        self.search.longest()
-    }
-
-    /// Like [`LiteralSearch::find_in_lowercase`], with pack-wide pattern numbers.
-    pub fn find_in_lowercase(
-        &self,
-        lower: &[u8],
-        starts: std::ops::Range<usize>,
-        base: usize,
-        out: &mut Vec<LiteralHit>,
-    ) {
+    /// Like [`LiteralSearch::find_in_block`], with pack-wide pattern numbers.
+    pub fn find_in_block(&self, buf: &[u8], block: Range<usize>, lower: &mut Vec<u8>, out: &mut Vec<LiteralHit>) {
         let from = out.len();
-        self.search.find_in_lowercase(lower, starts, base, out);
+        self.search.find_in_block(buf, block, lower, out);
         for hit in &mut out[from..] {
             hit.pattern = self.ids[hit.pattern as usize];
         }
