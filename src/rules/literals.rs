@@ -130,7 +130,7 @@ impl LiteralSearch {
             .chain(dfa.into_iter().flatten().map(|m| LiteralHit { start: m.start(), pattern: m.pattern().as_u32() }))
     }
 
-    /// Pushes to `out` every literal that starts in `buf[block]` (a block of at most [`BLOCK`]
+    /// Pushes to `out` every literal that starts in `buf[block]` (a block of at most `BLOCK`
     /// bytes), in no particular order. The block, and the bytes past it that a literal starting
     /// in it may reach, are lowercased into `lower` first.
     pub fn find_in_block(&self, buf: &[u8], block: Range<usize>, lower: &mut Vec<u8>, out: &mut Vec<LiteralHit>) {
