@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::analyze::{
     ChainHop, ConfigFileFact, CrlfFacts, EncodingFacts, ErrorCounter, ExeurlFact, Facts, LogCoverage, NewTaskLine,
-    Outcome, TaskBatch, TaskId, Tracker, crlf_facts, drop_task_lines_before, empty_keys, encoding_facts,
+    Outcome, TaskBatch, TaskId, TaskSource, Tracker, crlf_facts, drop_task_lines_before, empty_keys, encoding_facts,
     header_task_id, is_command, order_id, parse_exeurl,
 };
 use crate::classify::{Evidence, FindingSet, GroupKey, SourceUnclassified, Template, UnclassifiedSet, message_start};
@@ -437,14 +437,7 @@ impl<'a> Scanner<'a> {
     /// A line that starts or ends a task, with the fields the rule captures (`task_id` above all).
     /// Tasks are many: only a timed-out end (which may become a finding) gets every field the
     /// rule captures; other events keep their task id, script and logged cost, and a short text.
-    fn record_task(
-        &self,
-        ctx: &SourceContext<'_>,
-        record: &Record<'_>,
-        m: &RuleMatch,
-        role: Role,
-        batch: &mut TaskBatch,
-    ) {
+    fn record_task(&self, record: &Record<'_>, m: &RuleMatch, role: Role, batch: &mut TaskBatch) {
         let outcome = (role == Role::TaskEnd).then(|| Outcome::of(record.bytes));
         let header = record.header_line();
         let (task_id, fields) = if outcome == Some(Outcome::Timeout) {
@@ -461,7 +454,7 @@ impl<'a> Scanner<'a> {
             role,
             outcome,
             timestamp: record.timestamp,
-            position: (ctx.unit, ctx.source.member, record.line),
+            line: record.line,
             header,
             max_text: TASK_TEXT,
             fields,
@@ -648,7 +641,14 @@ struct ChunkScan<'s, 'c> {
 
 impl<'s, 'c> ChunkScan<'s, 'c> {
     fn new(scanner: &'s Scanner<'s>, ctx: &'s SourceContext<'s>, chunk: &'c [u8]) -> Self {
-        let mut tasks = TaskBatch::new(ctx.component.clone(), ctx.host.clone(), ctx.path.clone(), ctx.archive.clone());
+        let mut tasks = TaskBatch::new(TaskSource {
+            component: ctx.component.clone(),
+            host: ctx.host.clone(),
+            path: ctx.path.clone(),
+            archive: ctx.archive.clone(),
+            unit: ctx.unit,
+            member: ctx.source.member,
+        });
         if ctx.records_tasks {
             tasks.reserve_for(chunk.len());
         }
@@ -754,7 +754,7 @@ impl<'s, 'c> ChunkScan<'s, 'c> {
                     if scanner.is_past_task_cutoff(record.timestamp) {
                         self.outcome.facts.task_lines_dropped += 1;
                     } else {
-                        scanner.record_task(ctx, record, m, role, &mut self.tasks);
+                        scanner.record_task(record, m, role, &mut self.tasks);
                     }
                 }
             }

@@ -247,27 +247,31 @@ pub fn drop_task_lines_before(batches: &mut Vec<TaskBatch>, cutoff: Timestamp) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{NewTaskLine, TaskId};
+    use crate::analyze::{NewTaskLine, TaskId, TaskSource};
     use crate::rules::Role;
 
-    /// Facts holding one batch of task lines, one per (unit, millis).
+    /// Facts holding task lines given as (unit, millis), a batch per unit.
     fn facts(limit: usize, lines: &[(u32, i64)]) -> Facts {
-        let mut batch = TaskBatch::new("staragent".into(), "h".into(), "p".into(), None);
+        let mut batches: BTreeMap<u32, TaskBatch> = BTreeMap::new();
         for (i, (unit, millis)) in lines.iter().enumerate() {
             let header = format!("recv task {}", 10_000 + i);
+            let batch =
+                batches.entry(*unit).or_insert_with(|| TaskBatch::new(TaskSource::plain("staragent", "h", "p", *unit)));
             batch.push(NewTaskLine {
                 task_id: TaskId::parse(format!("{}", 10_000 + i).as_bytes()).unwrap(),
                 role: Role::TaskStart,
                 outcome: None,
                 timestamp: (*millis >= 0).then(|| Timestamp::from_local_millis(*millis)),
-                position: (*unit, 0, i as u64 + 1),
+                line: i as u64 + 1,
                 header: header.as_bytes(),
                 max_text: 240,
                 fields: Vec::new(),
             });
         }
         let mut facts = Facts::default().with_task_line_limit(limit);
-        facts.add_tasks(batch);
+        for batch in batches.into_values() {
+            facts.add_tasks(batch);
+        }
         facts
     }
 

@@ -21,6 +21,6 @@ pub use facts::{ConfigFileFact, ExeurlFact, Facts, SourceKey, drop_task_lines_be
 pub use heartbeat::{Gap, Segment, Tracker, gaps};
 pub use properties::{CrlfFacts, EncodingFacts, GbkReading, crlf_facts, empty_keys, encoding_facts};
 pub use tasks::{
-    ClockOffset, NewTaskLine, Outcome, Task, TaskBatch, TaskGroups, TaskId, TaskLine, clock_offsets, header_task_id,
-    pair_tasks, task_details,
+    ClockOffset, NewTaskLine, Outcome, Task, TaskBatch, TaskGroups, TaskId, TaskLine, TaskSource, clock_offsets,
+    header_task_id, pair_tasks, task_details,
 };

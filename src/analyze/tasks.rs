@@ -57,6 +57,8 @@ thread_local! {
 }
 
 impl Outcome {
+    const ALL: [Outcome; 4] = [Outcome::Timeout, Outcome::Failed, Outcome::Success, Outcome::Unknown];
+
     /// Reads the outcome from an end event's text: a timeout word wins over a failure word,
     /// which wins over a success word.
     pub fn of(text: &[u8]) -> Outcome {
@@ -170,22 +172,78 @@ pub fn task_details(text: &[u8]) -> (Option<Range<usize>>, Option<i64>) {
     (script, cost)
 }
 
-/// A line that starts or ends a task, as a batch stores it: no allocation of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A line that starts or ends a task, as a batch stores it: 56 bytes and no allocation of its
+/// own (a scan holds up to half a million, and writes a million per GiB of executor logs). Which
+/// file the line is in, its component and host are the batch's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TaskEvent {
-    task_id: TaskId,
-    role: Role,
-    outcome: Option<Outcome>,
-    timestamp: Option<Timestamp>,
-    position: Position,
-    cost_ms: Option<i64>,
-    /// The header line (capped), in the batch's text.
-    text: Range<usize>,
-    text_truncated: bool,
-    /// The script the line names, in the batch's text.
-    script: Option<Range<usize>>,
-    /// The fields the rule captured, for the few lines that have them (timeouts).
-    fields: Option<usize>,
+    /// The task id's value; its digits are in `digits`.
+    id: u64,
+    /// The timestamp in milliseconds, or [`NO_MILLIS`].
+    millis: i64,
+    line: u64,
+    /// The duration the line logs (`cost=...ms`), or [`NO_COST`].
+    cost_ms: i64,
+    /// Where the header line (capped) starts in the batch's text, and how long it is.
+    text_start: usize,
+    text_len: u16,
+    /// Where the script the line names is, from `text_start`, and how long it is (0: none).
+    script_offset: u32,
+    script_len: u32,
+    /// The fields the rule captured, for the few lines that have them (timeouts): an index
+    /// into the batch's fields, or [`NO_FIELDS`].
+    fields: u32,
+    digits: u8,
+    /// Role, outcome and whether the text was cut: see [`TaskEvent::flags`].
+    flags: u8,
+}
+
+const NO_MILLIS: i64 = i64::MIN;
+const NO_COST: i64 = i64::MIN;
+const NO_FIELDS: u32 = u32::MAX;
+/// The longest script path kept (a path longer than the system's limit is not a script).
+const MAX_SCRIPT: usize = 4096;
+
+const END: u8 = 1;
+const TRUNCATED: u8 = 2;
+/// The outcome sits in bits 2 to 4: 0 for none, else 1 + its place in [`Outcome::ALL`].
+const OUTCOME_SHIFT: u32 = 2;
+
+impl TaskEvent {
+    fn flags(role: Role, outcome: Option<Outcome>, truncated: bool) -> u8 {
+        let outcome = outcome.map_or(0, |o| 1 + Outcome::ALL.iter().position(|x| *x == o).unwrap_or(0) as u8);
+        let role = if role == Role::TaskEnd { END } else { 0 };
+        let truncated = if truncated { TRUNCATED } else { 0 };
+        role | truncated | (outcome << OUTCOME_SHIFT)
+    }
+
+    fn task_id(&self) -> TaskId {
+        TaskId { value: self.id, digits: self.digits }
+    }
+
+    fn role(&self) -> Role {
+        if self.flags & END != 0 { Role::TaskEnd } else { Role::TaskStart }
+    }
+
+    fn outcome(&self) -> Option<Outcome> {
+        match self.flags >> OUTCOME_SHIFT {
+            0 => None,
+            n => Outcome::ALL.get(usize::from(n - 1)).copied(),
+        }
+    }
+
+    fn timestamp(&self) -> Option<Timestamp> {
+        (self.millis != NO_MILLIS).then(|| Timestamp::from_local_millis(self.millis))
+    }
+
+    fn text(&self) -> Range<usize> {
+        self.text_start..self.text_start + usize::from(self.text_len)
+    }
+
+    fn script(&self) -> Option<Range<usize>> {
+        let start = self.text_start + self.script_offset as usize;
+        (self.script_len > 0).then(|| start..start + self.script_len as usize)
+    }
 }
 
 /// What a scan read of one task line.
@@ -195,7 +253,7 @@ pub struct NewTaskLine<'a> {
     pub role: Role,
     pub outcome: Option<Outcome>,
     pub timestamp: Option<Timestamp>,
-    pub position: Position,
+    pub line: u64,
     /// The header line, capped to `max_text` bytes when stored.
     pub header: &'a [u8],
     pub max_text: usize,
@@ -210,6 +268,9 @@ pub struct TaskBatch {
     pub host: Arc<str>,
     pub path: Arc<str>,
     pub archive: Option<Arc<str>>,
+    /// The unit and archive member the lines are in: the first two parts of their positions.
+    unit: u32,
+    member: u32,
     events: Vec<TaskEvent>,
     text: Vec<u8>,
     fields: Vec<Vec<(String, String)>>,
@@ -218,13 +279,35 @@ pub struct TaskBatch {
     oldest: Option<Option<Timestamp>>,
 }
 
+/// The file a batch's lines are in.
+#[derive(Debug, Clone)]
+pub struct TaskSource {
+    pub component: Arc<str>,
+    pub host: Arc<str>,
+    pub path: Arc<str>,
+    pub archive: Option<Arc<str>>,
+    pub unit: u32,
+    pub member: u32,
+}
+
+#[cfg(test)]
+impl TaskSource {
+    /// The first member of `unit`, a plain file at `path`.
+    pub(crate) fn plain(component: &str, host: &str, path: &str, unit: u32) -> TaskSource {
+        TaskSource { component: component.into(), host: host.into(), path: path.into(), archive: None, unit, member: 0 }
+    }
+}
+
 impl TaskBatch {
-    pub fn new(component: Arc<str>, host: Arc<str>, path: Arc<str>, archive: Option<Arc<str>>) -> TaskBatch {
+    pub fn new(source: TaskSource) -> TaskBatch {
+        let TaskSource { component, host, path, archive, unit, member } = source;
         TaskBatch {
             component,
             host,
             path,
             archive,
+            unit,
+            member,
             events: Vec::new(),
             text: Vec::new(),
             fields: Vec::new(),
@@ -234,34 +317,37 @@ impl TaskBatch {
 
     pub fn push(&mut self, line: NewTaskLine<'_>) {
         let (script, cost_ms) = task_details(line.header);
-        let cut = cut_point(line.header, line.max_text);
-        let base = self.text.len();
+        let cut = cut_point(line.header, line.max_text.min(usize::from(u16::MAX)));
+        let text_start = self.text.len();
         self.text.extend_from_slice(&line.header[..cut]);
-        let script = script.map(|range| {
-            if range.end <= cut {
-                base + range.start..base + range.end
-            } else {
-                let at = self.text.len();
+        let (script_offset, script_len) = match script.filter(|range| range.len() <= MAX_SCRIPT) {
+            Some(range) if range.end <= cut => (range.start, range.len()),
+            Some(range) => {
                 self.text.extend_from_slice(&line.header[range.clone()]);
-                at..at + range.len()
+                (cut, range.len())
             }
-        });
-        let fields = (!line.fields.is_empty()).then(|| {
+            None => (0, 0),
+        };
+        let fields = if line.fields.is_empty() || self.fields.len() >= NO_FIELDS as usize {
+            NO_FIELDS
+        } else {
             self.fields.push(line.fields);
-            self.fields.len() - 1
-        });
+            (self.fields.len() - 1) as u32
+        };
         self.oldest = Some(self.oldest.map_or(line.timestamp, |oldest| oldest.min(line.timestamp)));
         self.events.push(TaskEvent {
-            task_id: line.task_id,
-            role: line.role,
-            outcome: line.outcome,
-            timestamp: line.timestamp,
-            position: line.position,
-            cost_ms,
-            text: base..base + cut,
-            text_truncated: cut < line.header.len(),
-            script,
+            id: line.task_id.value,
+            millis: line.timestamp.map_or(NO_MILLIS, Timestamp::local_millis),
+            line: line.line,
+            cost_ms: cost_ms.unwrap_or(NO_COST),
+            text_start,
+            text_len: cut as u16,
+            // Both at most the cut or MAX_SCRIPT, which a u32 holds.
+            script_offset: script_offset as u32,
+            script_len: script_len as u32,
             fields,
+            digits: line.task_id.digits,
+            flags: TaskEvent::flags(line.role, line.outcome, cut < line.header.len()),
         });
     }
 
@@ -272,11 +358,9 @@ impl TaskBatch {
     /// Puts the lines in the order pairing needs (task id, time, position): done in the scan's
     /// threads, chunk by chunk, it leaves the report only sorted runs to merge.
     pub fn sort(&mut self) {
-        self.events.sort_unstable_by_key(|e| (e.task_id, e.timestamp, e.position));
+        self.events.sort_unstable_by_key(|e| (e.task_id(), e.millis, e.line));
     }
 
-    /// Gives back the room the buffers grew into but do not use: batches are kept until the
-    /// report, and half a million lines make the slack count.
     /// Makes room for the task lines of `bytes` of log at once: growing a batch line by line
     /// copied it into new memory again and again (a tenth of a scan's time went to copies and
     /// page faults). Room never written costs no memory, and [`TaskBatch::shrink`] gives back
@@ -286,6 +370,8 @@ impl TaskBatch {
         self.text.reserve(bytes / 4);
     }
 
+    /// Gives back the room the buffers grew into but do not use: batches are kept until the
+    /// report, and half a million lines make the slack count.
     pub fn shrink(&mut self) {
         self.events.shrink_to_fit();
         self.text.shrink_to_fit();
@@ -302,13 +388,17 @@ impl TaskBatch {
     /// Adds `offset` to every line number (chunk-relative to file lines).
     pub fn shift_lines(&mut self, offset: u64) {
         for event in &mut self.events {
-            event.position.2 += offset;
+            event.line += offset;
         }
+    }
+
+    fn position(&self, event: &TaskEvent) -> Position {
+        (self.unit, self.member, event.line)
     }
 
     /// Where and when each line is: what the newest lines are chosen by.
     pub fn keys(&self) -> impl Iterator<Item = (Option<Timestamp>, Position)> + '_ {
-        self.events.iter().map(|e| (e.timestamp, e.position))
+        self.events.iter().map(|e| (e.timestamp(), self.position(e)))
     }
 
     /// Keeps the lines whose key is at least `cutoff`, and only their text; returns how many
@@ -325,27 +415,27 @@ impl TaskBatch {
         let mut kept = Vec::with_capacity(keeps);
         self.text.reserve_exact(old_text.len() / before.max(1) * keeps);
         for mut event in std::mem::take(&mut self.events) {
-            if (event.timestamp, event.position) < cutoff {
+            if (event.timestamp(), self.position(&event)) < cutoff {
                 continue;
             }
-            let base = self.text.len();
-            self.text.extend_from_slice(&old_text[event.text.clone()]);
-            let text = base..self.text.len();
-            event.script = event.script.map(|range| {
-                let at = self.text.len();
-                self.text.extend_from_slice(&old_text[range]);
-                at..self.text.len()
-            });
-            event.text = text;
-            event.fields = event.fields.and_then(|i| old_fields[i].take()).map(|fields| {
-                self.fields.push(fields);
-                self.fields.len() - 1
-            });
+            // The text and the script appended after it are one stretch.
+            let stored = event.text().start..event.script().map_or(event.text().end, |s| s.end.max(event.text().end));
+            event.text_start = self.text.len();
+            self.text.extend_from_slice(&old_text[stored]);
+            if event.fields != NO_FIELDS {
+                event.fields = match old_fields[event.fields as usize].take() {
+                    Some(fields) => {
+                        self.fields.push(fields);
+                        (self.fields.len() - 1) as u32
+                    }
+                    None => NO_FIELDS,
+                };
+            }
             kept.push(event);
         }
         self.events = kept;
         self.text.shrink_to_fit();
-        self.oldest = self.events.iter().map(|e| e.timestamp).min();
+        self.oldest = self.events.iter().map(TaskEvent::timestamp).min();
         before - self.events.len()
     }
 
@@ -374,28 +464,28 @@ impl PartialEq for TaskLine<'_> {
 
 impl<'a> TaskLine<'a> {
     pub fn task_id(&self) -> TaskId {
-        self.event.task_id
+        self.event.task_id()
     }
 
     pub fn role(&self) -> Role {
-        self.event.role
+        self.event.role()
     }
 
     /// For an end: how the task ended.
     pub fn outcome(&self) -> Option<Outcome> {
-        self.event.outcome
+        self.event.outcome()
     }
 
     pub fn timestamp(&self) -> Option<Timestamp> {
-        self.event.timestamp
+        self.event.timestamp()
     }
 
     fn millis(&self) -> Option<i64> {
-        self.event.timestamp.map(Timestamp::local_millis)
+        (self.event.millis != NO_MILLIS).then_some(self.event.millis)
     }
 
     pub fn position(&self) -> Position {
-        self.event.position
+        self.batch.position(self.event)
     }
 
     pub fn component(&self) -> &'a Arc<str> {
@@ -408,32 +498,32 @@ impl<'a> TaskLine<'a> {
 
     /// The duration the line logs (`cost=...ms`), if any.
     pub fn cost_ms(&self) -> Option<i64> {
-        self.event.cost_ms
+        (self.event.cost_ms != NO_COST).then_some(self.event.cost_ms)
     }
 
     /// The script the line names, if any.
     pub fn script(&self) -> Option<&'a str> {
-        let range = self.event.script.clone()?;
-        std::str::from_utf8(&self.batch.text[range]).ok()
+        std::str::from_utf8(&self.batch.text[self.event.script()?]).ok()
     }
 
     /// The header line (capped).
     pub fn text(&self) -> &'a [u8] {
-        &self.batch.text[self.event.text.clone()]
+        &self.batch.text[self.event.text()]
     }
 
     /// The line as evidence: where it is, when, its text and the fields the rule captured.
     pub fn evidence(&self) -> Evidence {
+        let fields = self.batch.fields.get(self.event.fields as usize);
         Evidence {
-            position: self.event.position,
+            position: self.position(),
             path: self.batch.path.clone(),
             archive: self.batch.archive.clone(),
-            line: self.event.position.2,
-            timestamp: self.event.timestamp,
+            line: self.event.line,
+            timestamp: self.timestamp(),
             text: self.text().to_vec(),
-            text_truncated: self.event.text_truncated,
+            text_truncated: self.event.flags & TRUNCATED != 0,
             matched: None,
-            fields: self.event.fields.map(|i| self.batch.fields[i].clone()).unwrap_or_default(),
+            fields: fields.cloned().unwrap_or_default(),
         }
     }
 
@@ -474,7 +564,8 @@ impl<'a> TaskGroups<'a> {
             .map(|i| {
                 let b = firsts.partition_point(|first| *first <= i) - 1;
                 let event = &batches[b].events[i - firsts[b]];
-                ((event.task_id, event.timestamp, event.position), TaskLine { batch: &batches[b], event })
+                let line = TaskLine { batch: &batches[b], event };
+                ((event.task_id(), event.millis, line.position()), line)
             })
             .collect();
         // Keys are distinct (a line is one task event: a rule matches an event once), so an
@@ -485,8 +576,8 @@ impl<'a> TaskGroups<'a> {
         let mut groups = Vec::new();
         let mut start = 0;
         while start < lines.len() {
-            let id = lines[start].event.task_id;
-            let len = lines[start..].iter().take_while(|l| l.event.task_id == id).count();
+            let id = lines[start].task_id();
+            let len = lines[start..].iter().take_while(|l| l.task_id() == id).count();
             let range = start..start + len;
             if lines[range.clone()].iter().all(|l| l.same_host(&lines[start])) {
                 groups.push(range);
@@ -568,7 +659,7 @@ fn split_duplicates(lines: &mut [TaskLine<'_>], base: usize, groups: &mut Vec<Ra
     let task_of: Vec<usize> = task_of.into_iter().map(|t| t.unwrap_or(0)).collect();
     let mut keyed: Vec<(usize, TaskLine<'_>)> =
         lines.iter().zip(&host_of).map(|(line, host)| (task_of[*host], *line)).collect();
-    keyed.sort_by_key(|(task, line)| (*task, line.event.timestamp, line.event.position));
+    keyed.sort_by_key(|(task, line)| (*task, line.event.millis, line.position()));
     for (slot, (_, line)) in lines.iter_mut().zip(&keyed) {
         *slot = *line;
     }
@@ -690,13 +781,13 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, (id, role, host, component, ms, text))| {
-                let mut batch = TaskBatch::new((*component).into(), (*host).into(), "p".into(), None);
+                let mut batch = TaskBatch::new(TaskSource::plain(component, host, "p", i as u32));
                 batch.push(NewTaskLine {
                     task_id: TaskId::parse(id.as_bytes()).unwrap(),
                     role: *role,
                     outcome: (*role == Role::TaskEnd).then(|| Outcome::of(text.as_bytes())),
                     timestamp: Some(Timestamp::from_local_millis(*ms)),
-                    position: (i as u32, 0, 1),
+                    line: 1,
                     header: text.as_bytes(),
                     max_text: 240,
                     fields: Vec::new(),
@@ -738,7 +829,7 @@ mod tests {
 
     #[test]
     fn a_batch_keeps_text_script_and_cost_without_a_line_of_its_own() {
-        let mut batch = TaskBatch::new("e".into(), "h".into(), "b/e.log".into(), None);
+        let mut batch = TaskBatch::new(TaskSource::plain("e", "h", "b/e.log", 0));
         let long = format!("task 12345 end {} cmd=/home/admin/bin/deploy_v2.py cost=20ms", "x".repeat(300));
         for (header, position) in [("task 12345 start cmd=/home/admin/bin/a.py", 3), (long.as_str(), 9)] {
             batch.push(NewTaskLine {
@@ -746,7 +837,7 @@ mod tests {
                 role: Role::TaskStart,
                 outcome: None,
                 timestamp: None,
-                position: (0, 0, position),
+                line: position,
                 header: header.as_bytes(),
                 max_text: 40,
                 fields: Vec::new(),
@@ -760,6 +851,71 @@ mod tests {
         let evidence = lines[1].evidence();
         assert_eq!((evidence.line, evidence.text.len(), evidence.text_truncated), (109, 40, true));
         assert_eq!(&*evidence.path, "b/e.log");
+    }
+
+    #[test]
+    fn a_stored_line_gives_back_what_was_pushed_and_keeps_it_through_a_trim() {
+        assert!(std::mem::size_of::<TaskEvent>() <= 56, "a task line is held compact");
+        let mut batch = TaskBatch::new(TaskSource::plain("e", "h", "b/e.log", 7));
+        let long_script = format!("/home/admin/bin/{}.py", "s".repeat(MAX_SCRIPT));
+        let headers = [
+            "task 0012345 start cmd=/home/admin/bin/a.py".to_string(),
+            format!("task 12346 end {} cmd=/home/admin/bin/b.py cost=0ms", "x".repeat(60)),
+            format!("task 12347 end {long_script}"),
+        ];
+        let outcomes = [None, Some(Outcome::Timeout), Some(Outcome::Unknown)];
+        for (i, header) in headers.iter().enumerate() {
+            let id = header.split(' ').nth(1).unwrap();
+            batch.push(NewTaskLine {
+                task_id: TaskId::parse(id.as_bytes()).unwrap(),
+                role: if i == 0 { Role::TaskStart } else { Role::TaskEnd },
+                outcome: outcomes[i],
+                timestamp: (i > 0).then(|| Timestamp::from_local_millis(i as i64 * 1000)),
+                line: 10 + i as u64,
+                header: header.as_bytes(),
+                max_text: 40,
+                fields: if i == 1 { vec![("task_id".into(), "12346".into())] } else { Vec::new() },
+            });
+        }
+        let shape = |batch: &TaskBatch| -> Vec<_> {
+            batch
+                .lines()
+                .map(|l| {
+                    let e = l.evidence();
+                    (
+                        (l.task_id().to_string(), l.role(), l.outcome(), l.timestamp(), l.position(), l.cost_ms()),
+                        (l.script().map(str::to_string), e.text_truncated, e.fields),
+                    )
+                })
+                .collect()
+        };
+        let before = shape(&batch);
+        let ms = |n| Some(Timestamp::from_local_millis(n));
+        assert_eq!(
+            before,
+            [
+                (
+                    ("0012345".to_string(), Role::TaskStart, None, None, (7, 0, 10), None),
+                    (Some("/home/admin/bin/a.py".to_string()), true, vec![])
+                ),
+                (
+                    ("12346".to_string(), Role::TaskEnd, Some(Outcome::Timeout), ms(1000), (7, 0, 11), Some(0)),
+                    (
+                        Some("/home/admin/bin/b.py".to_string()),
+                        true,
+                        vec![("task_id".to_string(), "12346".to_string())]
+                    )
+                ),
+                (
+                    ("12347".to_string(), Role::TaskEnd, Some(Outcome::Unknown), ms(2000), (7, 0, 12), None),
+                    (None, true, vec![]),
+                ),
+            ],
+            "a script longer than a path can be is not kept"
+        );
+        // Dropping the line without a timestamp moves the others' text, scripts and fields.
+        assert_eq!(batch.retain_from((ms(0), (0, 0, 0))), 1);
+        assert_eq!(shape(&batch), before[1..]);
     }
 
     #[test]
