@@ -671,23 +671,58 @@ fn split_duplicates(lines: &mut [TaskLine<'_>], base: usize, groups: &mut Vec<Ra
     }
 }
 
-/// One task, its start and end paired.
+/// One task, its start and end paired: 48 bytes (a bundle pairs hundreds of thousands, and the
+/// pairing sorts them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task<'a> {
-    pub task_id: TaskId,
     pub start: Option<TaskLine<'a>>,
     pub end: Option<TaskLine<'a>>,
-    /// Elapsed milliseconds, and where they come from: `timestamps` (end minus start) or
-    /// `logged cost` (a `cost=...ms` of the end line, when a timestamp is missing).
-    pub elapsed: Option<(i64, &'static str)>,
-    /// The duration the end line logs, when it logs one.
-    pub logged_cost_ms: Option<i64>,
-    /// `timeout`, `failed`, `success`, `unknown`, or `unfinished` (no end).
-    pub outcome: &'static str,
+    /// See [`Task::elapsed`].
+    elapsed_ms: i64,
+    elapsed_source: Option<ElapsedSource>,
+    /// How it ended; `None`: no end (unfinished).
+    ended: Option<Outcome>,
     pub clock_skew_suspected: bool,
 }
 
+/// Where a task's elapsed time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ElapsedSource {
+    /// The end's timestamp minus the start's.
+    Timestamps,
+    /// The `cost=...ms` of the end line, when a timestamp is missing.
+    LoggedCost,
+}
+
 impl<'a> Task<'a> {
+    /// The line the task is known by: its start, or its end when it has no start.
+    fn first_line(&self) -> TaskLine<'a> {
+        self.start.or(self.end).expect("a task has a start or an end")
+    }
+
+    pub fn task_id(&self) -> TaskId {
+        self.first_line().task_id()
+    }
+
+    /// Elapsed milliseconds, and where they come from: `timestamps` (end minus start) or
+    /// `logged cost` (a `cost=...ms` of the end line, when a timestamp is missing).
+    pub fn elapsed(&self) -> Option<(i64, &'static str)> {
+        self.elapsed_source.map(|source| match source {
+            ElapsedSource::Timestamps => (self.elapsed_ms, "timestamps"),
+            ElapsedSource::LoggedCost => (self.elapsed_ms, "logged cost"),
+        })
+    }
+
+    /// The duration the end line logs, when it logs one.
+    pub fn logged_cost_ms(&self) -> Option<i64> {
+        self.end.and_then(|e| e.cost_ms())
+    }
+
+    /// `timeout`, `failed`, `success`, `unknown`, or `unfinished` (no end).
+    pub fn outcome(&self) -> &'static str {
+        self.ended.map_or("unfinished", Outcome::as_str)
+    }
+
     /// The script the task ran, as its start or end line names it.
     pub fn script(&self) -> Option<&'a str> {
         [self.start, self.end].into_iter().flatten().find_map(|l| l.script())
@@ -697,36 +732,45 @@ impl<'a> Task<'a> {
 /// Pairs the start and end of each task (see [`TaskGroups`]): the earliest start with the last
 /// end. Tasks in order of their start (tasks without a start last), then of their first line.
 pub fn pair_tasks<'a>(groups: &TaskGroups<'a>, settings: &Tasks) -> Vec<Task<'a>> {
-    // Sorted by a total order (two tasks of one id on other hosts keep the order of their
-    // lines), so an unstable parallel sort gives one result.
+    // Each task is sorted with a key of plain numbers (40 bytes): with options and tuples of
+    // its lines it was 80, and the task 120; moving those was most of the pairing's time. The
+    // order is total (two tasks of one id on other hosts keep the order of their lines), so an
+    // unstable parallel sort gives one result.
     let mut keyed: Vec<_> = groups
         .par_iter()
         .map(|list| {
             let start = list.iter().copied().find(|l| l.role() == Role::TaskStart);
             let end = list.iter().copied().rev().find(|l| l.role() == Role::TaskEnd);
-            let first = start.or(end).map(|l| (l.timestamp(), l.position()));
-            let key = (start.is_none(), start.and_then(|l| l.millis()), list[0].task_id(), first);
-            (key, pair(list[0].task_id(), start, end, settings))
+            let task = pair(start, end, settings);
+            let first = task.first_line();
+            let (id, (unit, member, line)) = (first.task_id(), first.position());
+            let start_millis = start.map_or(NO_MILLIS, |l| l.event.millis);
+            let key = ((start.is_none(), start_millis, id.value, id.digits), (first.event.millis, unit, member, line));
+            (key, task)
         })
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.into_iter().map(|(_, task)| task).collect()
 }
 
-fn pair<'a>(task_id: TaskId, start: Option<TaskLine<'a>>, end: Option<TaskLine<'a>>, settings: &Tasks) -> Task<'a> {
-    let logged_cost_ms = end.and_then(|e| e.cost_ms());
+fn pair<'a>(start: Option<TaskLine<'a>>, end: Option<TaskLine<'a>>, settings: &Tasks) -> Task<'a> {
     let by_timestamps = match (start.and_then(|l| l.millis()), end.and_then(|l| l.millis())) {
-        (Some(s), Some(e)) => Some((e - s, "timestamps")),
+        (Some(s), Some(e)) => Some((e - s, ElapsedSource::Timestamps)),
         _ => None,
     };
-    let elapsed = by_timestamps.or(logged_cost_ms.map(|c| (c, "logged cost")));
-    let outcome = match end {
-        None => "unfinished",
-        Some(end) => end.outcome().unwrap_or(Outcome::Unknown).as_str(),
-    };
+    let logged_cost = end.and_then(|e| e.cost_ms()).map(|c| (c, ElapsedSource::LoggedCost));
+    let elapsed = by_timestamps.or(logged_cost);
+    let ended = end.map(|end| end.outcome().unwrap_or(Outcome::Unknown));
     let limit_ms = f64::from(settings.timeout_seconds) * 1000.0 * settings.skew_ratio;
-    let clock_skew_suspected = outcome == "timeout" && elapsed.is_some_and(|(ms, _)| (ms as f64) < limit_ms);
-    Task { task_id, start, end, elapsed, logged_cost_ms, outcome, clock_skew_suspected }
+    let clock_skew_suspected = ended == Some(Outcome::Timeout) && elapsed.is_some_and(|(ms, _)| (ms as f64) < limit_ms);
+    Task {
+        start,
+        end,
+        elapsed_ms: elapsed.map_or(0, |(ms, _)| ms),
+        elapsed_source: elapsed.map(|(_, source)| source),
+        ended,
+        clock_skew_suspected,
+    }
 }
 
 /// How far one host's clock is estimated to be off another's.
@@ -927,20 +971,24 @@ mod tests {
             ("10002", Role::TaskStart, "exec", e, 1_000, "task 10002 start"),
             ("10002", Role::TaskEnd, "exec", e, 91_000, "task 10002 end python runtimeout"),
             ("10003", Role::TaskStart, "exec", e, 2_000, "task 10003 start"),
+            ("10000", Role::TaskEnd, "exec", e, 500, "task 10000 end status=SUCCESS"),
         ]);
+        assert!(std::mem::size_of::<Task>() <= 48, "a task is paired compact");
         let groups = TaskGroups::new(&batches);
         let tasks = pair_tasks(&groups, &SETTINGS);
         let shape: Vec<_> =
-            tasks.iter().map(|t| (t.task_id.to_string(), t.outcome, t.elapsed, t.clock_skew_suspected)).collect();
+            tasks.iter().map(|t| (t.task_id().to_string(), t.outcome(), t.elapsed(), t.clock_skew_suspected)).collect();
         assert_eq!(
             shape,
             [
                 ("10001".to_string(), "timeout", Some((11_551, "timestamps")), true),
                 ("10002".to_string(), "timeout", Some((90_000, "timestamps")), false),
                 ("10003".to_string(), "unfinished", None, false),
-            ]
+                ("10000".to_string(), "success", None, false),
+            ],
+            "in order of their start, tasks without a start last"
         );
-        assert_eq!(tasks[0].logged_cost_ms, Some(11_551));
+        assert_eq!(tasks[0].logged_cost_ms(), Some(11_551));
     }
 
     #[test]
@@ -959,7 +1007,7 @@ mod tests {
         let tasks = pair_tasks(&TaskGroups::new(&all), &SETTINGS);
         let shape: Vec<_> = tasks
             .iter()
-            .map(|t| (&**t.start.unwrap().host(), &**t.end.unwrap().host(), t.elapsed.unwrap().0, t.outcome))
+            .map(|t| (&**t.start.unwrap().host(), &**t.end.unwrap().host(), t.elapsed().unwrap().0, t.outcome()))
             .collect();
         assert_eq!(shape, [("exec-a", "app-7", 10_000, "success"), ("exec-b", "app-8", 100_000, "timeout")]);
         // A sender and a receiver alone are one task, however far apart their clocks are.
@@ -989,7 +1037,7 @@ mod tests {
             [("10009", Role::TaskEnd, "exec", "acopswareexecutor", 5_000, "task 10009 end runtimeout cost=30000ms")];
         let batches = batches(&end);
         let tasks = pair_tasks(&TaskGroups::new(&batches), &SETTINGS);
-        assert_eq!((tasks[0].elapsed, tasks[0].clock_skew_suspected), (Some((30_000, "logged cost")), true));
+        assert_eq!((tasks[0].elapsed(), tasks[0].clock_skew_suspected), (Some((30_000, "logged cost")), true));
     }
 
     #[test]

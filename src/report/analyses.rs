@@ -276,24 +276,24 @@ pub(super) fn tasks(
     let mut listed: Vec<TaskReport> = paired
         .iter()
         .rev()
-        .filter(|t| t.outcome != "success")
+        .filter(|t| t.outcome() != "success")
         .take(MAX_TASKS)
         .map(|task| {
             let main = task.end.or(task.start).expect("a task has a start or an end");
             let script = task.script();
             let step = script.and_then(|s| rules.pack().step_for_script(s));
             TaskReport {
-                task_id: task.task_id.to_string(),
+                task_id: task.task_id().to_string(),
                 host: main.host().to_string(),
                 component: main.component().to_string(),
                 script: script.map(str::to_string),
                 step: step.map(|s| s.name.get(options.lang).to_string()),
                 start: task.start.and_then(|e| e.timestamp()).map(|t| rfc3339(t, options.timezone)),
                 end: task.end.and_then(|e| e.timestamp()).map(|t| rfc3339(t, options.timezone)),
-                elapsed_s: task.elapsed.map(|(ms, _)| ms as f64 / 1000.0),
-                elapsed_source: task.elapsed.map(|(_, source)| source.into()),
-                logged_cost_s: task.logged_cost_ms.map(|ms| ms as f64 / 1000.0),
-                outcome: task.outcome.into(),
+                elapsed_s: task.elapsed().map(|(ms, _)| ms as f64 / 1000.0),
+                elapsed_source: task.elapsed().map(|(_, source)| source.into()),
+                logged_cost_s: task.logged_cost_ms().map(|ms| ms as f64 / 1000.0),
+                outcome: task.outcome().into(),
                 clock_skew_suspected: task.clock_skew_suspected,
                 evidence: [task.start, task.end]
                     .into_iter()
@@ -336,7 +336,7 @@ pub(super) fn clock_skew_groups(
         group.last_seen = group.last_seen.max(end.timestamp());
         if group.samples.len() < options.samples.max(1) {
             let mut evidence = end.evidence();
-            let (elapsed_ms, source) = task.elapsed.expect("a suspect task has an elapsed time");
+            let (elapsed_ms, source) = task.elapsed().expect("a suspect task has an elapsed time");
             evidence.fields.push(("elapsed_s".into(), format!("{:.3}", elapsed_ms as f64 / 1000.0)));
             evidence.fields.push(("elapsed_source".into(), source.into()));
             evidence.fields.push(("timeout_s".into(), settings.timeout_seconds.to_string()));

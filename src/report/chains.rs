@@ -126,8 +126,8 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
     let finding_hops = outcome.facts.chain_hops.hops();
     let wanted: HashSet<TaskId> = finding_hops.iter().filter_map(|h| h.task_id).collect();
     let mut tasks_of: HashMap<TaskId, Vec<usize>> = HashMap::new();
-    for (index, task) in paired.iter().enumerate().filter(|(_, t)| wanted.contains(&t.task_id)) {
-        tasks_of.entry(task.task_id).or_default().push(index);
+    for (index, task) in paired.iter().enumerate().filter(|(_, t)| wanted.contains(&t.task_id())) {
+        tasks_of.entry(task.task_id()).or_default().push(index);
     }
     let task_of = |id: TaskId, host: &str, millis: i64| -> usize {
         let Some(candidates) = tasks_of.get(&id) else { return usize::MAX };
