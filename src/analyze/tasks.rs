@@ -396,6 +396,12 @@ impl TaskBatch {
         (self.unit, self.member, event.line)
     }
 
+    /// When each line is, in milliseconds (`i64::MIN`: no timestamp): in the order of
+    /// [`TaskBatch::keys`], cheaper to gather.
+    pub fn millis(&self) -> impl Iterator<Item = i64> + '_ {
+        self.events.iter().map(|e| if e.millis == NO_MILLIS { i64::MIN } else { e.millis })
+    }
+
     /// Where and when each line is: what the newest lines are chosen by.
     pub fn keys(&self) -> impl Iterator<Item = (Option<Timestamp>, Position)> + '_ {
         self.events.iter().map(|e| (e.timestamp(), self.position(e)))
@@ -404,6 +410,10 @@ impl TaskBatch {
     /// Keeps the lines whose key is at least `cutoff`, and only their text; returns how many
     /// were dropped.
     pub fn retain_from(&mut self, cutoff: (Option<Timestamp>, Position)) -> usize {
+        // Lines of a later time than the cutoff's are all kept, whatever their position.
+        if self.oldest.is_some_and(|oldest| oldest > cutoff.0) {
+            return 0;
+        }
         let before = self.events.len();
         let keeps = self.keys().filter(|key| *key >= cutoff).count();
         if keeps == before {
