@@ -10,6 +10,7 @@ mod error_rate;
 mod exeurl;
 mod facts;
 mod heartbeat;
+mod huge_pages;
 mod properties;
 mod tasks;
 

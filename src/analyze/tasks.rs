@@ -13,6 +13,7 @@ use aho_corasick::packed;
 use memchr::memmem::Finder;
 use rayon::prelude::*;
 
+use super::huge_pages;
 use crate::classify::{Evidence, Position, cut_point};
 use crate::event::Timestamp;
 use crate::rules::{Role, Tasks};
@@ -569,7 +570,8 @@ impl<'a> TaskGroups<'a> {
             })
             .collect();
         let total = batches.iter().map(TaskBatch::len).sum::<usize>();
-        let mut keyed: Vec<_> = (0..total)
+        let mut keyed = huge_pages::with_capacity(total);
+        (0..total)
             .into_par_iter()
             .map(|i| {
                 let b = firsts.partition_point(|first| *first <= i) - 1;
@@ -577,12 +579,13 @@ impl<'a> TaskGroups<'a> {
                 let line = TaskLine { batch: &batches[b], event };
                 ((event.task_id(), event.millis, line.position()), line)
             })
-            .collect();
+            .collect_into_vec(&mut keyed);
         // Keys are distinct (a line is one task event: a rule matches an event once), so an
         // unstable sort gives the one order; it took 15 ms where the merge sort that followed the
         // batches' sorted runs took 24 (1 thread, 500,000 lines).
         keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut lines: Vec<TaskLine<'a>> = keyed.into_par_iter().map(|(_, line)| line).collect();
+        let mut lines = huge_pages::with_capacity(total);
+        keyed.into_par_iter().map(|(_, line)| line).collect_into_vec(&mut lines);
         let mut groups = Vec::new();
         let mut start = 0;
         while start < lines.len() {
@@ -746,7 +749,8 @@ pub fn pair_tasks<'a>(groups: &TaskGroups<'a>, settings: &Tasks) -> Vec<Task<'a>
     // its lines it was 80, and the task 120; moving those was most of the pairing's time. The
     // order is total (two tasks of one id on other hosts keep the order of their lines), so an
     // unstable parallel sort gives one result.
-    let mut keyed: Vec<_> = groups
+    let mut keyed = huge_pages::with_capacity(groups.groups.len());
+    groups
         .par_iter()
         .map(|list| {
             let start = list.iter().copied().find(|l| l.role() == Role::TaskStart);
@@ -758,7 +762,7 @@ pub fn pair_tasks<'a>(groups: &TaskGroups<'a>, settings: &Tasks) -> Vec<Task<'a>
             let key = ((start.is_none(), start_millis, id.value, id.digits), (first.event.millis, unit, member, line));
             (key, task)
         })
-        .collect();
+        .collect_into_vec(&mut keyed);
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.into_iter().map(|(_, task)| task).collect()
 }
