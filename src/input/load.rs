@@ -14,7 +14,7 @@ use super::content::{FileKind, Magic, kind_from_name, sniff};
 use super::discover::{Location, Unit, UnitKind};
 use super::encoding::{LogEncoding, Transcoder};
 use super::identity::{Identity, infer};
-use super::{BufferPool, Bytes, Skipped, Source, Transcoded, open_file};
+use super::{BufferPool, Bytes, ReleasingReader, Skipped, Source, Transcoded, open_file};
 
 /// Bytes read to tell what a file is: a tar header's magic sits at 257.
 const HEAD_LEN: usize = 512;
@@ -163,7 +163,10 @@ impl Loader<'_> {
             return;
         }
         match magic {
-            Magic::Gzip => self.deliver_stream(path, archive, kind, &mut MultiGzDecoder::new(&bytes[..]), depth + 1),
+            Magic::Gzip => {
+                let mut decoder = MultiGzDecoder::new(ReleasingReader::new(&bytes));
+                self.deliver_stream(path, archive, kind, &mut decoder, depth + 1)
+            }
             Magic::Tar => self.read_tar(Cursor::new(&bytes[..]), &shown, depth + 1),
             Magic::Zip => self.read_zip(Cursor::new(&bytes[..]), &shown, depth + 1),
             Magic::Binary(what) => self.skip(shown, what.to_string()),
