@@ -202,8 +202,6 @@ struct TaskEvent {
 const NO_MILLIS: i64 = i64::MIN;
 const NO_COST: i64 = i64::MIN;
 const NO_FIELDS: u32 = u32::MAX;
-/// The longest script path kept (a path longer than the system's limit is not a script).
-const MAX_SCRIPT: usize = 4096;
 
 const END: u8 = 1;
 const TRUNCATED: u8 = 2;
@@ -257,6 +255,7 @@ pub struct NewTaskLine<'a> {
     pub line: u64,
     /// The header line, capped to `max_text` bytes when stored.
     pub header: &'a [u8],
+    /// At most 65,535 (a larger value counts as that).
     pub max_text: usize,
     pub fields: Vec<(String, String)>,
 }
@@ -321,7 +320,9 @@ impl TaskBatch {
         let cut = cut_point(line.header, line.max_text.min(usize::from(u16::MAX)));
         let text_start = self.text.len();
         self.text.extend_from_slice(&line.header[..cut]);
-        let (script_offset, script_len) = match script.filter(|range| range.len() <= MAX_SCRIPT) {
+        // A script's length fits 32 bits in any line a scan reads (events are capped far below).
+        let script = script.filter(|range| u32::try_from(range.len()).is_ok());
+        let (script_offset, script_len) = match script {
             Some(range) if range.end <= cut => (range.start, range.len()),
             Some(range) => {
                 self.text.extend_from_slice(&line.header[range.clone()]);
@@ -343,7 +344,7 @@ impl TaskBatch {
             cost_ms: cost_ms.unwrap_or(NO_COST),
             text_start,
             text_len: cut as u16,
-            // Both at most the cut or MAX_SCRIPT, which a u32 holds.
+            // The offset is at most the cut, a u16; the length was checked above.
             script_offset: script_offset as u32,
             script_len: script_len as u32,
             fields,
@@ -915,7 +916,7 @@ mod tests {
     fn a_stored_line_gives_back_what_was_pushed_and_keeps_it_through_a_trim() {
         assert!(std::mem::size_of::<TaskEvent>() <= 56, "a task line is held compact");
         let mut batch = TaskBatch::new(TaskSource::plain("e", "h", "b/e.log", 7));
-        let long_script = format!("/home/admin/bin/{}.py", "s".repeat(MAX_SCRIPT));
+        let long_script = format!("/home/admin/bin/{}.py", "s".repeat(5000));
         let headers = [
             "task 0012345 start cmd=/home/admin/bin/a.py".to_string(),
             format!("task 12346 end {} cmd=/home/admin/bin/b.py cost=0ms", "x".repeat(60)),
@@ -966,10 +967,10 @@ mod tests {
                 ),
                 (
                     ("12347".to_string(), Role::TaskEnd, Some(Outcome::Unknown), ms(2000), (7, 0, 12), None),
-                    (None, true, vec![]),
+                    (Some(long_script.clone()), true, vec![]),
                 ),
             ],
-            "a script longer than a path can be is not kept"
+            "a script past the cut is kept whole, however long"
         );
         // Dropping the line without a timestamp moves the others' text, scripts and fields.
         assert_eq!(batch.retain_from((ms(0), (0, 0, 0))), 1);

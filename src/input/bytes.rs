@@ -92,7 +92,7 @@ impl Deref for Bytes {
 }
 
 /// Reads `bytes` from the start, releasing what it has read (see [`Bytes::release`]) every
-/// [`ReleasingReader::STEP`]: a decompressor reading a mapped `.gz` file would otherwise keep
+/// `STEP` (1 MiB): a decompressor reading a mapped `.gz` file would otherwise keep
 /// every compressed page it read resident until the file is done (26 MiB for a large rotated
 /// log, per thread).
 pub struct ReleasingReader<'a> {
