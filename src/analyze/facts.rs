@@ -241,8 +241,7 @@ impl Facts {
     /// parallel, for callers that hold no lock.
     pub fn drop_tasks_before(&mut self, cutoff: Timestamp) {
         let dropped: usize = self.tasks.iter_mut().map(|batch| batch.drop_before(cutoff)).sum();
-        self.task_lines_dropped += dropped as u64;
-        self.tasks.retain(|batch| !batch.is_empty());
+        self.forget_dropped(dropped);
     }
 
     /// Adds `offset` to every line number (chunk-relative to file lines).

@@ -398,10 +398,11 @@ impl TaskBatch {
         (self.unit, self.member, event.line)
     }
 
-    /// When each line is, in milliseconds (`i64::MIN`: no timestamp): in the order of
-    /// [`TaskBatch::keys`], cheaper to gather.
+    /// When each line is, in milliseconds (`i64::MIN`: no timestamp, which orders first as
+    /// `None` does): in the order of [`TaskBatch::keys`], cheaper to gather.
     pub fn millis(&self) -> impl Iterator<Item = i64> + '_ {
-        self.events.iter().map(|e| if e.millis == NO_MILLIS { i64::MIN } else { e.millis })
+        const { assert!(NO_MILLIS == i64::MIN) };
+        self.events.iter().map(|e| e.millis)
     }
 
     /// Where and when each line is: what the newest lines are chosen by.

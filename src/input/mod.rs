@@ -15,7 +15,8 @@ mod identity;
 mod load;
 mod whole;
 
-pub use bytes::{BufferPool, Bytes, CUT_SHORT, MMAP_THRESHOLD, ReleasingReader, open_file};
+pub(crate) use bytes::ReleasingReader;
+pub use bytes::{BufferPool, Bytes, CUT_SHORT, MMAP_THRESHOLD, open_file};
 pub use content::{FileKind, kind_from_name};
 pub use discover::{Discovery, Location, Unit, UnitKind, discover};
 pub use encoding::LogEncoding;
