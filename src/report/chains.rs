@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::build::{Evidence, Finding, ReportOptions, build_evidence, fingerprint};
@@ -124,11 +125,7 @@ pub(super) fn chains(
 /// to the one with a line on its host, else to the one nearest in time.
 fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Task<'a>]) -> Vec<Hop<'a>> {
     let finding_hops = outcome.facts.chain_hops.hops();
-    let wanted: HashSet<TaskId> = finding_hops.iter().filter_map(|h| h.task_id).collect();
-    let mut tasks_of: HashMap<TaskId, Vec<usize>> = HashMap::new();
-    for (index, task) in paired.iter().enumerate().filter(|(_, t)| wanted.contains(&t.task_id())) {
-        tasks_of.entry(task.task_id()).or_default().push(index);
-    }
+    let tasks_of = tasks_named(finding_hops, paired);
     let task_of = |id: TaskId, host: &str, millis: i64| -> usize {
         let Some(candidates) = tasks_of.get(&id) else { return usize::MAX };
         let lines = |t: &Task<'a>| [t.start, t.end].into_iter().flatten().collect::<Vec<TaskLine<'a>>>();
@@ -195,6 +192,23 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
     // Linking numbers chains by first hop: sort first, so numbers do not depend on hashing.
     hops.sort_by_key(|h| (h.timestamp, h.evidence.position));
     hops
+}
+
+/// The indexes in `paired` of the tasks of each id the finding hops name. Hundreds of thousands
+/// of tasks are looked up in the few ids findings name: a SipHash look-up each took 11 ms of the
+/// report on 343,052 tasks, a foldhash one in parallel 1 to 2.
+fn tasks_named(finding_hops: &[ChainHop], paired: &[Task<'_>]) -> foldhash::HashMap<TaskId, Vec<usize>> {
+    let wanted: foldhash::HashSet<TaskId> = finding_hops.iter().filter_map(|h| h.task_id).collect();
+    let named: Vec<usize> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        paired.par_iter().enumerate().filter(|(_, t)| wanted.contains(&t.task_id())).map(|(i, _)| i).collect()
+    };
+    let mut tasks_of = foldhash::HashMap::<TaskId, Vec<usize>>::default();
+    for index in named {
+        tasks_of.entry(paired[index].task_id()).or_default().push(index);
+    }
+    tasks_of
 }
 
 fn fault_of(rules: &CompiledRules, hop: &ChainHop) -> (std::cmp::Reverse<crate::rules::Severity>, String, String) {
