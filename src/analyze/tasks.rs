@@ -618,7 +618,7 @@ impl<'a> TaskGroups<'a> {
 /// where an id ends; each part with the index of its first line.
 fn id_parts<'l, 'a>(mut lines: &'l mut [TaskLine<'a>], parts: usize) -> Vec<(usize, &'l mut [TaskLine<'a>])> {
     let size = lines.len().div_ceil(parts.max(1)).max(1);
-    let mut cut = Vec::with_capacity(parts);
+    let mut cut = Vec::with_capacity(parts.clamp(1, lines.len().max(1)));
     let mut base = 0;
     while !lines.is_empty() {
         let mut end = size.min(lines.len());
@@ -1119,7 +1119,7 @@ mod tests {
             .collect();
         let all = batches(&specs);
         let mut lines: Vec<TaskLine<'_>> = all.iter().flat_map(|b| b.lines()).collect();
-        for parts in 1..=12 {
+        for parts in (0..=12).chain([usize::MAX]) {
             let cut: Vec<(usize, Vec<String>)> = id_parts(&mut lines, parts)
                 .into_iter()
                 .map(|(base, part)| (base, part.iter().map(|l| l.task_id().to_string()).collect()))
