@@ -341,8 +341,12 @@ impl<'a> Scanner<'a> {
             } else {
                 std::iter::once(0..buf.len()).collect()
             };
+        // One chunk per job: rayon otherwise folds a run of chunks in one job that no idle
+        // thread can take a part of, and the scan ended with one thread reading the last few
+        // chunks of a large log while the other waited (10 to 45 ms of a 0.7 s scan).
         let parts: Vec<ScanOutcome> = ranges
             .into_par_iter()
+            .with_max_len(1)
             .map(|range| {
                 let part = self.scan_chunk(ctx, &buf[range.clone()]);
                 ctx.source.bytes.release(range);
