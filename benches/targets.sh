@@ -55,6 +55,20 @@ for path in glob.glob("rules/*.toml"):
 print("\n".join(sorted(literals)))
 EOF
 
+# For reference, the pack without the task analysis (the rule task.clock-skew-suspected cut out
+# of analyses.toml): what the line rules alone cost against ripgrep.
+rm -rf "$dir/rules-notask"
+cp -r rules "$dir/rules-notask"
+python3 - "$dir/rules-notask/analyses.toml" <<'EOF2'
+import re, sys
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+blocks = re.split(r"(?m)^(?=\[\[rule\]\]\n)", text)
+kept = [b for b in blocks if not b.startswith('[[rule]]\nid = "task.clock-skew-suspected"')]
+assert len(kept) == len(blocks) - 1, "the task rule was not found in analyses.toml"
+open(path, "w", encoding="utf-8").write("".join(kept))
+EOF2
+
 time_all() { # NAME COMMAND...: hyperfine, side by side, into $out/NAME.json
   local name=$1
   shift
@@ -68,6 +82,8 @@ time_all rg-gb1g "$scan --threads 1 $dir/gb1g" "rg $lits -j1 $dir/gb1g" "rg -z $
   "$scan --threads 2 $dir/gb1g" "rg $lits -j2 $dir/gb1g" "rg -z $lits -j2 $dir/gb1g"
 time_all rg-gplain "$scan --threads 1 $dir/gplain" "rg $lits -j1 $dir/gplain" \
   "$scan --threads 2 $dir/gplain" "rg $lits -j2 $dir/gplain"
+time_all notask "$scan --rules $dir/rules-notask --threads 1 $dir/gplain" "rg $lits -j1 $dir/gplain" \
+  "$scan --rules $dir/rules-notask --threads 2 $dir/gplain" "rg $lits -j2 $dir/gplain"
 time_all g2one "$scan --threads 1 $dir/g2one" "$scan --threads 2 $dir/g2one"
 time_all small "$scan --threads 1 $dir/gsmall5" "$scan --threads 2 $dir/gsmall5" \
   "$scan --threads 1 $dir/g10" "$scan --threads 2 $dir/g10"
@@ -113,6 +129,9 @@ row("≤ 0.5 × `rg -c -F -f LITERALS`, gb1g, 1 / 2 threads",
 p1, q1, p2, q2 = means("rg-gplain")
 row("the same, gplain (no `.gz`)", f"{s(p1)} / {s(p2)} against {s(q1)} / {s(q2)}: {p1 / q1:.2f}× / {p2 / q2:.2f}×",
     p1 <= q1 / 2 and p2 <= q2 / 2)
+n1, m1, n2, m2 = means("notask")
+print(f"| (for reference, no target) the pack without the task analysis, gplain | {s(n1)} / {s(n2)} against "
+      f"{s(m1)} / {s(m2)}: {n1 / m1:.2f}× / {n2 / m2:.2f}× | |")
 s1, s2, t1, t2 = means("small")
 scaling = {"gb1g": c1 / c2, "gplain": p1 / p2, "gsmall5": s1 / s2, "g10": t1 / t2}
 row("2 threads ≥ 1.8 × 1 thread, many files", ", ".join(f"{k} {v:.2f}×" for k, v in scaling.items()),
