@@ -195,8 +195,9 @@ fn merged_hops<'a>(outcome: &'a ScanOutcome, rules: &CompiledRules, paired: &[Ta
 }
 
 /// The indexes in `paired` of the tasks of each id the finding hops name. Hundreds of thousands
-/// of tasks are looked up in the few ids findings name: a SipHash look-up each took 11 ms of the
-/// report on 343,052 tasks, a foldhash one in parallel 1 to 2.
+/// of tasks are looked up in the few ids findings name: a SipHash look-up each, in one loop,
+/// took 11 ms of 343,052 tasks; a foldhash one in parallel takes 3 ms of 393,711 on 2 threads,
+/// 5 on 1.
 fn tasks_named(finding_hops: &[ChainHop], paired: &[Task<'_>]) -> foldhash::HashMap<TaskId, Vec<usize>> {
     let wanted: foldhash::HashSet<TaskId> = finding_hops.iter().filter_map(|h| h.task_id).collect();
     let named: Vec<usize> = if wanted.is_empty() {
