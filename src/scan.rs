@@ -764,10 +764,7 @@ impl<'s, 'c> ChunkScan<'s, 'c> {
     /// An event outside the `--since`/`--until` window: only its time counts, for coverage.
     fn skip(&mut self, record: &Record<'_>) {
         self.see_time(record);
-        let end = record.offset + record.bytes.len();
-        while self.exeurl_cursor < self.exeurls.len() && self.exeurls[self.exeurl_cursor] < end {
-            self.exeurl_cursor += 1;
-        }
+        self.pass_exeurls(record);
     }
 
     fn see_time(&mut self, record: &Record<'_>) {
@@ -779,15 +776,21 @@ impl<'s, 'c> ChunkScan<'s, 'c> {
 
     /// Notes where the event's `exeurl` commands are.
     fn read_exeurls(&mut self, record: &Record<'_>) {
-        let end = record.offset + record.bytes.len();
-        while self.exeurl_cursor < self.exeurls.len() && self.exeurls[self.exeurl_cursor] < end {
-            let offset = self.exeurls[self.exeurl_cursor];
+        for i in self.pass_exeurls(record) {
+            let offset = self.exeurls[i];
             let (line, start, text) = record.line_and_start_at(offset);
             if is_command(text, offset - start) {
                 self.exeurl_spots.push((record.timestamp, line, offset));
             }
-            self.exeurl_cursor += 1;
         }
+    }
+
+    /// Moves past the `exeurl`s inside the event; returns their indexes in `exeurls`.
+    fn pass_exeurls(&mut self, record: &Record<'_>) -> Range<usize> {
+        let end = record.offset + record.bytes.len();
+        let from = self.exeurl_cursor;
+        self.exeurl_cursor += self.exeurls[from..].iter().take_while(|offset| **offset < end).count();
+        from..self.exeurl_cursor
     }
 
     /// One rule that holds for the event: a finding, or what an analysis reads (a heartbeat, a

@@ -747,6 +747,15 @@ enum ElapsedSource {
     LoggedCost,
 }
 
+impl ElapsedSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            ElapsedSource::Timestamps => "timestamps",
+            ElapsedSource::LoggedCost => "logged cost",
+        }
+    }
+}
+
 impl<'a> Task<'a> {
     /// The line the task is known by: its start, or its end when it has no start.
     fn first_line(&self) -> TaskLine<'a> {
@@ -760,10 +769,7 @@ impl<'a> Task<'a> {
     /// Elapsed milliseconds, and where they come from: `timestamps` (end minus start) or
     /// `logged cost` (a `cost=...ms` of the end line, when a timestamp is missing).
     pub fn elapsed(&self) -> Option<(i64, &'static str)> {
-        self.elapsed_source.map(|source| match source {
-            ElapsedSource::Timestamps => (self.elapsed_ms, "timestamps"),
-            ElapsedSource::LoggedCost => (self.elapsed_ms, "logged cost"),
-        })
+        self.elapsed_source.map(|source| (self.elapsed_ms, source.as_str()))
     }
 
     /// The duration the end line logs, when it logs one.

@@ -256,7 +256,9 @@ impl CompiledRules {
         let mut targets: Vec<Vec<(SigRef, u32)>> = Vec::new();
         let mut unfiltered = Vec::new();
         let mut signatures = 0u32;
+        let mut first_flat = Vec::with_capacity(pack.rules().len());
         for (rule_index, rule) in pack.rules().iter().enumerate() {
+            first_flat.push(signatures);
             for (sig_index, sig) in rule.kind.signatures().iter().enumerate() {
                 let sig_ref = (rule_index as u32, sig_index as u32);
                 let flat = signatures;
@@ -279,15 +281,6 @@ impl CompiledRules {
             }
         }
         let scoped = scoped_literals(&pack, &patterns, &targets)?;
-        let first_flat = pack
-            .rules()
-            .iter()
-            .scan(0u32, |next, rule| {
-                let first = *next;
-                *next += rule.kind.signatures().len() as u32;
-                Some(first)
-            })
-            .collect();
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         Ok(CompiledRules { pack, scoped, targets, signatures: signatures as usize, unfiltered, first_flat, id })
     }
